@@ -1,0 +1,1 @@
+"""Conferences and circles, their participants, agreements and reminders (built in a later step)."""

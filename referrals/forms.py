@@ -1,0 +1,256 @@
+"""Forms of the referral pages: the referral with its parties, the screening decisions, the filters."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Person
+
+from .models import DeclineReason, OffenceCategory, PartyRole, Referral, ReferralStatus
+from .services import PartyInput, ReferralInput
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = [
+            "incident_number",
+            "incident_date",
+            "incident_place",
+            "offence_category",
+            "description",
+            "harm_description",
+        ]
+        widgets = {
+            "incident_date": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "harm_description": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "incident_number": "The crime or incident number in your records system.",
+            "harm_description": "Who was harmed and how: loss, damage, injury, fear.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.offence_category_id if self.instance.pk else None
+        self.fields["offence_category"].queryset = OffenceCategory.objects.filter(Q(active=True) | Q(pk=current))
+
+    def clean_incident_date(self):
+        day = self.cleaned_data["incident_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The incident date cannot be in the future.")
+        return day
+
+    def to_input(self) -> ReferralInput:
+        return ReferralInput(**{name: self.cleaned_data[name] for name in self.Meta.fields})
+
+
+YES_NO_UNKNOWN = [("", "Not yet known"), ("yes", "Yes"), ("no", "No")]
+
+
+class PartyForm(forms.Form):
+    """One person on the referral. New people are checked against those already on record."""
+
+    party_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    role = forms.ChoiceField(choices=PartyRole.choices, initial=PartyRole.RESPONSIBLE)
+    kind = forms.ChoiceField(choices=Person.Kind.choices, initial=Person.Kind.INDIVIDUAL, label="Individual or organisation")
+    first_name = forms.CharField(max_length=100, required=False)
+    last_name = forms.CharField(max_length=100, required=False)
+    organisation_name = forms.CharField(max_length=200, required=False, help_text="For a harmed shop, school or business.")
+    date_of_birth = forms.DateField(required=False, widget=DATE_INPUT)
+    gender = forms.ChoiceField(choices=Person._meta.get_field("gender").choices, initial="not_stated")
+    ethnicity = forms.ChoiceField(choices=Person._meta.get_field("ethnicity").choices, initial="not_stated")
+    phone = forms.CharField(max_length=40, required=False)
+    email = forms.EmailField(required=False)
+    address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    admits_responsibility = forms.TypedChoiceField(
+        choices=YES_NO_UNKNOWN,
+        required=False,
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        label="Admits responsibility?",
+    )
+    prior_diversions = forms.IntegerField(required=False, min_value=0, max_value=99, label="Prior diversions")
+    on_match = forms.ChoiceField(
+        choices=[("", "—"), ("link", "Use the person already on record"), ("new", "This is a different person")],
+        required=False,
+        label="A person with this name and date of birth is already on record",
+    )
+
+    def __init__(self, *args, party_ids=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.party_ids = party_ids
+        self.matches = []
+
+    def clean_party_id(self):
+        party_id = self.cleaned_data["party_id"]
+        if party_id and party_id not in self.party_ids:
+            raise forms.ValidationError("This person is not on the referral any more; reload the page.")
+        return party_id
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born and born > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return born
+
+    def clean(self):
+        data = super().clean()
+        kind, role = data.get("kind"), data.get("role")
+        if kind == Person.Kind.ORGANISATION:
+            if not data.get("organisation_name", "").strip():
+                self.add_error("organisation_name", "Give the organisation's name.")
+            if role != PartyRole.HARMED:
+                self.add_error("kind", "Only a harmed party can be an organisation.")
+        elif kind == Person.Kind.INDIVIDUAL:
+            for name in ("first_name", "last_name"):
+                if not data.get(name, "").strip():
+                    self.add_error(name, "Give the person's first and last name.")
+        if role == PartyRole.RESPONSIBLE and data.get("prior_diversions") is None:
+            data["prior_diversions"] = 0
+        if not self.errors and not data.get("party_id"):
+            self._check_duplicates(data)
+        return data
+
+    def _check_duplicates(self, data):
+        if data.get("kind") != Person.Kind.INDIVIDUAL or not data.get("date_of_birth"):
+            return
+        self.matches = list(
+            Person.objects.matching(
+                first_name=data["first_name"], last_name=data["last_name"], date_of_birth=data["date_of_birth"]
+            ).order_by("pk")[:3]
+        )
+        if self.matches and not data.get("on_match"):
+            self.add_error(
+                "on_match",
+                f"{data['first_name']} {data['last_name']}, born {data['date_of_birth']:%d %b %Y}, is already on "
+                "record. Choose whether to use that record or create a new one.",
+            )
+
+    def to_input(self) -> PartyInput:
+        data = dict(self.cleaned_data)
+        on_match = data.pop("on_match", "")
+        data.pop("DELETE", None)
+        existing = self.matches[0] if self.matches and on_match == "link" else None
+        return PartyInput(existing_person=existing, **data)
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        if len(kept) > 30:
+            raise forms.ValidationError("A referral can name at most 30 people.")
+
+    def to_inputs(self) -> tuple[list[PartyInput], list[int]]:
+        """Return the parties to save and the ids of existing parties to remove."""
+        parties, removed = [], []
+        for form in self.forms:
+            party_id = getattr(form, "cleaned_data", {}).get("party_id")
+            if self._should_delete_form(form):
+                if party_id:
+                    removed.append(party_id)
+            elif form.has_changed() or party_id:
+                parties.append(form.to_input())
+        return parties, removed
+
+
+PartyFormSet = forms.formset_factory(
+    PartyForm, formset=BasePartyFormSet, extra=1, can_delete=True, max_num=30, absolute_max=60
+)
+
+
+def party_initial(referral: Referral) -> list[dict]:
+    """Return the formset's initial rows for an existing referral."""
+    rows = []
+    for party in referral.parties.select_related("person__contact"):
+        person = party.person
+        contact = getattr(person, "contact", None)
+        rows.append(
+            {
+                "party_id": party.pk,
+                "role": party.role,
+                "kind": person.kind,
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "organisation_name": person.organisation_name,
+                "date_of_birth": person.date_of_birth,
+                "gender": person.gender,
+                "ethnicity": person.ethnicity,
+                "phone": contact.phone if contact else "",
+                "email": contact.email if contact else "",
+                "address": contact.address if contact else "",
+                "admits_responsibility": {True: "yes", False: "no"}.get(party.admits_responsibility, ""),
+                "prior_diversions": party.prior_diversions,
+            }
+        )
+    return rows
+
+
+class InfoAnswerForm(forms.Form):
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        label="Your answer to the supervisor",
+        help_text="Say what you added or changed. The referral goes back to screening.",
+    )
+
+
+class AcceptForm(forms.Form):
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+        label="Justification for accepting despite a failed rule",
+        help_text="Required only when a policy rule fails. It is recorded on the referral.",
+    )
+
+
+class DeclineForm(forms.Form):
+    reason_code = forms.ChoiceField(choices=[("", "Choose a reason")] + DeclineReason.choices, label="Reason")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, label="Note")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason_code") == DeclineReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "Say why, when the reason is “Other”.")
+        return data
+
+
+class RequestInfoForm(forms.Form):
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        label="What does the officer need to add?",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why withdraw it?")
+
+
+class ReferralFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Reference or report number")
+    status = django_filters.ChoiceFilter(choices=ReferralStatus.choices, empty_label="Any status")
+    offence_category = django_filters.ModelChoiceFilter(
+        queryset=OffenceCategory.objects.all(), empty_label="Any offence"
+    )
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="Logged from", widget=DATE_INPUT
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="Logged until", widget=DATE_INPUT
+    )
+
+    class Meta:
+        model = Referral
+        fields = ["q", "status", "offence_category", "created_after", "created_before"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(reference__iexact=value) | Q(incident_number__iexact=value)) if value else queryset

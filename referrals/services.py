@@ -1,0 +1,200 @@
+"""Writes about referrals that span several models or have side effects."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+
+from cases.audit import record_audit
+from cases.models import AuditEntry, ContactDetails, Gender, Ethnicity, Person
+from cases.transitions import open_case
+
+from .eligibility import evaluate_referral
+from .models import DeclineReason, PartyRole, Referral, ReferralEvent, ReferralParty, ReferralStatus
+from .transitions import InvalidTransition, move_referral
+
+
+class OverrideRequired(Exception):
+    """Accepting a referral that fails a policy rule needs a written justification."""
+
+
+@dataclass
+class PartyInput:
+    """One party as typed on the referral form (or sent by a records system)."""
+
+    role: str
+    kind: str = Person.Kind.INDIVIDUAL
+    first_name: str = ""
+    last_name: str = ""
+    organisation_name: str = ""
+    date_of_birth: date | None = None
+    gender: str = Gender.NOT_STATED
+    ethnicity: str = Ethnicity.NOT_STATED
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    admits_responsibility: bool | None = None
+    prior_diversions: int | None = None
+    party_id: int | None = None  # an existing party of this referral, to be updated
+    existing_person: Person | None = None  # a person already on record, to be linked
+    person_fields: tuple = field(
+        default=("kind", "first_name", "last_name", "organisation_name", "date_of_birth", "gender", "ethnicity"),
+        repr=False,
+    )
+
+
+@dataclass
+class ReferralInput:
+    incident_number: str
+    incident_date: date
+    incident_place: str
+    offence_category: object
+    description: str
+    harm_description: str
+
+
+@transaction.atomic
+def create_referral(*, officer, data: ReferralInput, parties: list[PartyInput]) -> Referral:
+    """Create a draft referral with its parties, logged by `officer` for their unit."""
+    referral = Referral(referring_officer=officer, unit=officer.unit, **vars(data))
+    referral.save()
+    _save_parties(referral, parties, by=officer)
+    ReferralEvent.objects.create(referral=referral, actor=officer, to_status=ReferralStatus.DRAFT, reason="Referral created.")
+    record_audit(officer, AuditEntry.Action.CREATE, referral)
+    return referral
+
+
+@transaction.atomic
+def update_referral(*, referral: Referral, by, data: ReferralInput, parties: list[PartyInput], removed_party_ids=()) -> Referral:
+    """Change what a draft (or a referral sent back for information) says."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not locked.is_editable:
+        raise InvalidTransition(
+            f"Referral {locked} is {locked.get_status_display().lower()}, so it can no longer be changed."
+        )
+    for name, value in vars(data).items():
+        setattr(locked, name, value)
+    locked.save()
+    locked.parties.filter(pk__in=removed_party_ids).delete()
+    _save_parties(locked, parties, by=by)
+    record_audit(by, AuditEntry.Action.CHANGE, locked)
+    return locked
+
+
+def _save_parties(referral, parties, *, by):
+    for party in parties:
+        if party.party_id:
+            link = referral.parties.select_related("person").get(pk=party.party_id)
+            person = link.person
+            for name in party.person_fields:
+                setattr(person, name, getattr(party, name))
+            person.save()
+        else:
+            person = party.existing_person
+            if person is None:
+                person = Person(created_by=by, **{name: getattr(party, name) for name in party.person_fields})
+                person.save()
+            link = ReferralParty(referral=referral, person=person)
+        contact, _ = ContactDetails.objects.get_or_create(person=person)
+        if party.existing_person is None or any((party.phone, party.email, party.address)):
+            contact.phone, contact.email, contact.address = party.phone, party.email, party.address
+            contact.save()
+        link.role = party.role
+        is_responsible = party.role == PartyRole.RESPONSIBLE
+        link.admits_responsibility = party.admits_responsibility if is_responsible else None
+        link.prior_diversions = party.prior_diversions if is_responsible else None
+        link.save()
+
+
+def submission_problems(referral: Referral) -> list[str]:
+    """Return what the referral still lacks before a supervisor can screen it."""
+    responsible = referral.responsible_parties()
+    problems = []
+    if not responsible:
+        problems.append("name at least one responsible party")
+    for party in responsible:
+        if party.admits_responsibility is None:
+            problems.append(f"record whether {party.person.display_name} admits responsibility")
+    return problems
+
+
+def submit_referral(*, referral: Referral, by) -> Referral:
+    """Send a draft to the supervisors' screening queue."""
+    problems = submission_problems(referral)
+    if problems:
+        raise InvalidTransition("The referral cannot be submitted yet: " + "; ".join(problems) + ".")
+    return move_referral(referral=referral, method_name="submit", by=by)
+
+
+@transaction.atomic
+def answer_info_request(*, referral: Referral, by, answer: str) -> Referral:
+    """Record the officer's answer to a request for information and resubmit the referral."""
+    problems = submission_problems(referral)
+    if problems:
+        raise InvalidTransition("The referral cannot be resubmitted yet: " + "; ".join(problems) + ".")
+    return move_referral(
+        referral=referral, method_name="resubmit", by=by, reason=answer, changes={"info_response": answer}
+    )
+
+
+def request_info(*, referral: Referral, by, message: str) -> Referral:
+    """Send a submitted referral back to its officer with a question."""
+    return move_referral(
+        referral=referral,
+        method_name="request_info",
+        by=by,
+        reason=message,
+        changes={"info_request": message, "info_response": ""},
+    )
+
+
+@transaction.atomic
+def accept_referral(*, referral: Referral, by, justification: str = "") -> Referral:
+    """Accept a screened referral and open its case in intake.
+
+    A referral that fails any policy rule is accepted only with a written justification.
+    """
+    results = evaluate_referral(referral)
+    eligible = all(r.passed for r in results)
+    justification = justification.strip()
+    if not eligible and not justification:
+        failed = ", ".join(r.rule.lower() for r in results if not r.passed)
+        raise OverrideRequired(f"The referral fails the policy ({failed}): write why you accept it anyway.")
+    accepted = move_referral(
+        referral=referral,
+        method_name="accept",
+        by=by,
+        reason=justification if not eligible else "",
+        changes={
+            "screened_by": by,
+            "eligible": eligible,
+            "eligibility_results": [r.as_dict() for r in results],
+            "override_justification": "" if eligible else justification,
+        },
+    )
+    open_case(referral=accepted, by=by)
+    return accepted
+
+
+def decline_referral(*, referral: Referral, by, reason_code: str, note: str = "") -> Referral:
+    """Decline a submitted referral with a coded reason."""
+    results = evaluate_referral(referral)
+    label = DeclineReason(reason_code).label
+    return move_referral(
+        referral=referral,
+        method_name="decline",
+        by=by,
+        reason=f"{label}. {note}".strip() if note else label,
+        changes={
+            "screened_by": by,
+            "decline_reason": reason_code,
+            "eligible": all(r.passed for r in results),
+            "eligibility_results": [r.as_dict() for r in results],
+        },
+    )
+
+
+def withdraw_referral(*, referral: Referral, by, reason: str) -> Referral:
+    """Withdraw an open referral (the officer changed their mind, the facts changed)."""
+    return move_referral(referral=referral, method_name="withdraw", by=by, reason=reason)
+

@@ -1,0 +1,201 @@
+"""Referral pages: parse -> fetch through the permission getter -> call a service -> respond."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cases.audit import record_audit
+from cases.models import AuditEntry
+
+from . import services
+from .eligibility import evaluate_referral
+from .forms import (
+    AcceptForm,
+    DeclineForm,
+    InfoAnswerForm,
+    PartyFormSet,
+    ReferralFilter,
+    ReferralForm,
+    RequestInfoForm,
+    WithdrawForm,
+    party_initial,
+)
+from .models import ReferralStatus
+from .permissions import can_edit_referral, get_referral_for_user, referrals_for_user, require_screener
+from .transitions import InvalidTransition
+
+PAGE_SIZE = 25
+
+
+def referral_list(request):
+    user = request.user
+    if not (user.is_officer or user.is_supervisor):
+        raise PermissionDenied("Referrals are for police officers and supervisors.")
+    filters = ReferralFilter(request.GET, queryset=referrals_for_user(user).with_list_data().order_by("-created_at", "-pk"))
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if user.is_supervisor:
+        title = "All referrals"
+    elif user.is_unit_lead:
+        title = f"Referrals of {user.unit}"
+    else:
+        title = "My referrals"
+    return render(request, "referrals/list.html", {"filters": filters, "page": page, "title": title})
+
+
+def referral_create(request):
+    if not request.user.is_officer:
+        raise PermissionDenied("Only police officers log referrals.")
+    form = ReferralForm(request.POST or None)
+    parties = PartyFormSet(request.POST or None, prefix="parties")
+    if request.method == "POST" and form.is_valid() and parties.is_valid():
+        party_inputs, _ = parties.to_inputs()
+        referral = services.create_referral(officer=request.user, data=form.to_input(), parties=party_inputs)
+        if request.POST.get("action") == "submit":
+            return _submit_and_redirect(request, referral)
+        messages.success(request, f"Draft {referral} saved. Submit it when it is complete.")
+        return redirect(referral)
+    return render(request, "referrals/form.html", {"form": form, "parties": parties, "referral": None})
+
+
+def referral_edit(request, pk):
+    referral = get_referral_for_user(request.user, pk, write=True)
+    if not referral.is_editable:
+        messages.error(request, f"Referral {referral} is {referral.get_status_display().lower()} and can no longer be changed.")
+        return redirect(referral)
+    needs_info = referral.status == ReferralStatus.NEEDS_INFO
+    form = ReferralForm(request.POST or None, instance=referral)
+    initial = party_initial(referral)
+    parties = PartyFormSet(
+        request.POST or None,
+        prefix="parties",
+        initial=initial,
+        form_kwargs={"party_ids": {row["party_id"] for row in initial}},
+    )
+    answer = InfoAnswerForm(request.POST or None, prefix="info") if needs_info else None
+    if request.method == "POST" and form.is_valid() and parties.is_valid() and (answer is None or answer.is_valid()):
+        party_inputs, removed = parties.to_inputs()
+        try:
+            referral = services.update_referral(
+                referral=referral, by=request.user, data=form.to_input(), parties=party_inputs, removed_party_ids=removed
+            )
+            if needs_info:
+                services.answer_info_request(referral=referral, by=request.user, answer=answer.cleaned_data["answer"])
+                messages.success(request, f"Referral {referral} is back with the supervisors for screening.")
+                return redirect(referral)
+        except InvalidTransition as error:
+            messages.error(request, str(error))
+            return redirect(referral)
+        if request.POST.get("action") == "submit":
+            return _submit_and_redirect(request, referral)
+        messages.success(request, f"Changes to {referral} saved.")
+        return redirect(referral)
+    context = {"form": form, "parties": parties, "referral": referral, "answer": answer}
+    return render(request, "referrals/form.html", context)
+
+
+def _submit_and_redirect(request, referral):
+    try:
+        services.submit_referral(referral=referral, by=request.user)
+    except InvalidTransition as error:
+        messages.error(request, f"{error} It is saved as a draft.")
+        return redirect("referrals:edit", pk=referral.pk) if referral.is_editable else redirect(referral)
+    messages.success(request, f"Referral {referral} submitted for screening.")
+    return redirect(referral)
+
+
+def referral_detail(request, pk):
+    referral = get_referral_for_user(request.user, pk)
+    record_audit(request.user, AuditEntry.Action.VIEW, referral, request=request)
+    context = {
+        "referral": referral,
+        "parties": referral.parties.select_related("person__contact"),
+        "events": referral.events.select_related("actor"),
+        "can_edit": can_edit_referral(request.user, referral),
+        "case": getattr(referral, "case", None) if referral.status == ReferralStatus.ACCEPTED else None,
+        "withdraw_form": WithdrawForm(),
+    }
+    return render(request, "referrals/detail.html", context)
+
+
+@require_POST
+def referral_submit(request, pk):
+    referral = get_referral_for_user(request.user, pk, write=True)
+    return _submit_and_redirect(request, referral)
+
+
+@require_POST
+def referral_withdraw(request, pk):
+    referral = get_referral_for_user(request.user, pk)
+    if not (can_edit_referral(request.user, referral) or request.user.is_supervisor):
+        raise PermissionDenied("Only the referring officer or a supervisor can withdraw a referral.")
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the referral is withdrawn.")
+        return redirect(referral)
+    try:
+        services.withdraw_referral(referral=referral, by=request.user, reason=form.cleaned_data["reason"])
+    except InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Referral {referral} withdrawn.")
+    return redirect(referral)
+
+
+def screening_queue(request):
+    require_screener(request.user)
+    queue = referrals_for_user(request.user).awaiting_screening().with_list_data()
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/screening_queue.html", {"page": page})
+
+
+def screen_referral(request, pk):
+    """Show the eligibility results and take one decision: accept, decline or ask for information."""
+    require_screener(request.user)
+    referral = get_referral_for_user(request.user, pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    data = request.POST if request.method == "POST" else None
+    forms = {
+        "accept": AcceptForm(data if action == "accept" else None, prefix="accept"),
+        "decline": DeclineForm(data if action == "decline" else None, prefix="decline"),
+        "request_info": RequestInfoForm(data if action == "request_info" else None, prefix="info"),
+    }
+    if action in forms and forms[action].is_valid():
+        try:
+            _decide(request, referral, action, forms[action])
+        except InvalidTransition as error:
+            messages.error(request, str(error))
+            return redirect(referral)
+        except services.OverrideRequired as error:
+            forms["accept"].add_error("justification", str(error))
+        else:
+            return redirect(referral.case if action == "accept" else referral)
+    elif action and action not in forms:
+        messages.error(request, "Choose accept, decline or ask for information.")
+    record_audit(request.user, AuditEntry.Action.VIEW, referral, request=request, detail="screening")
+    results = evaluate_referral(referral)
+    context = {
+        "referral": referral,
+        "parties": referral.parties.select_related("person__contact"),
+        "events": referral.events.select_related("actor"),
+        "results": results,
+        "eligible": all(r.passed for r in results),
+        "forms": forms,
+        "active": action or "accept",
+    }
+    return render(request, "referrals/screen.html", context, status=400 if action else 200)
+
+
+def _decide(request, referral, action, form):
+    data = form.cleaned_data
+    if action == "accept":
+        services.accept_referral(referral=referral, by=request.user, justification=data["justification"])
+        referral.refresh_from_db()
+        messages.success(request, f"Referral {referral} accepted: case opened in intake.")
+    elif action == "decline":
+        services.decline_referral(referral=referral, by=request.user, reason_code=data["reason_code"], note=data["note"])
+        messages.success(request, f"Referral {referral} declined.")
+    else:
+        services.request_info(referral=referral, by=request.user, message=data["message"])
+        messages.success(request, f"Referral {referral} sent back to the officer for more information.")

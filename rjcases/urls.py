@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cases import views as case_views
+
+urlpatterns = [
+    path("", case_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("referrals/", include("referrals.urls")),
+    path("cases/", include("cases.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "RJ Cases administration"
+admin.site.site_title = "RJ Cases"
