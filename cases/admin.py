@@ -35,11 +35,16 @@ class PartnerAdmin(admin.ModelAdmin):
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "unit", "partner", "is_active"]
     list_filter = ["role", "is_active", "unit__agency", "partner"]
-    fieldsets = DjangoUserAdmin.fieldsets + (
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
         ("Role in the programme", {"fields": ["role", "unit", "badge_number", "is_unit_lead", "partner"]}),
     )
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
-        ("Role in the programme", {"fields": ["first_name", "last_name", "email", "role", "unit", "badge_number", "partner"]}),
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (
+            "Role in the programme",
+            {"fields": ["first_name", "last_name", "email", "role", "unit", "badge_number", "partner"]},
+        ),
     )
 
     def get_form(self, request, obj=None, **kwargs):

@@ -3,7 +3,8 @@
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -92,9 +93,7 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(role=Role.OFFICER) | Q(unit__isnull=False), name="officer_has_unit"
-            ),
+            models.CheckConstraint(condition=~Q(role=Role.OFFICER) | Q(unit__isnull=False), name="officer_has_unit"),
             models.CheckConstraint(
                 condition=~Q(role=Role.PARTNER) | Q(partner__isnull=False), name="partner_user_has_partner"
             ),
@@ -176,7 +175,8 @@ class Person(models.Model):
         indexes = [models.Index(fields=["last_name", "first_name", "date_of_birth"], name="person_name_dob")]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="individual") & ~Q(last_name="")) | (Q(kind="organisation") & ~Q(organisation_name="")),
+                condition=(Q(kind="individual") & ~Q(last_name=""))
+                | (Q(kind="organisation") & ~Q(organisation_name="")),
                 name="person_has_a_name",
             )
         ]
@@ -305,6 +305,14 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id}: {self.from_status or '-'} -> {self.to_status}"
+
+    @property
+    def from_label(self):
+        return CaseStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self):
+        return CaseStatus(self.to_status).label
 
 
 class AuditEntry(models.Model):

@@ -34,7 +34,9 @@ def apply_transition(record, method_name: str, *, verb: str) -> str:
 def open_case(*, referral, by) -> Case:
     """Open the case of an accepted referral, in intake. Called inside the acceptance's transaction."""
     case = Case.objects.create(referral=referral)
-    CaseEvent.objects.create(case=case, actor=by, from_status="", to_status=CaseStatus.INTAKE, reason="Referral accepted.")
+    CaseEvent.objects.create(
+        case=case, actor=by, from_status="", to_status=CaseStatus.INTAKE, reason="Referral accepted."
+    )
     return case
 
 

@@ -48,7 +48,9 @@ def case_list(request):
     user = request.user
     if not (user.is_supervisor or user.is_facilitator):
         raise PermissionDenied("Cases are for supervisors and facilitators.")
-    cases = cases_for_user(user).select_related("referral__offence_category", "facilitator").order_by("-opened_at", "-pk")
+    cases = (
+        cases_for_user(user).select_related("referral__offence_category", "facilitator").order_by("-opened_at", "-pk")
+    )
     status = request.GET.get("status", "")
     if status in CaseStatus.values:
         cases = cases.filter(status=status)

@@ -49,7 +49,15 @@ class ReferralAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "status", "offence_category", "referring_officer", "unit", "created_at"]
     list_filter = ["status", "offence_category", "unit__agency"]
     search_fields = ["reference", "incident_number"]
-    readonly_fields = ["reference", "status", "submitted_at", "screened_at", "screened_by", "eligible", "eligibility_results"]
+    readonly_fields = [
+        "reference",
+        "status",
+        "submitted_at",
+        "screened_at",
+        "screened_by",
+        "eligible",
+        "eligibility_results",
+    ]
     list_select_related = ["offence_category", "referring_officer", "unit__agency"]
     raw_id_fields = ["referring_officer"]
     inlines = [ReferralPartyInline, ReferralEventInline]

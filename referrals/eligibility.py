@@ -38,7 +38,11 @@ def _offence_rule(referral, policy):
 def _responsible_party_rule(responsible):
     if not responsible:
         return RuleResult("Responsible party", False, "The referral names no responsible party.")
-    return RuleResult("Responsible party", True, f"{len(responsible)} responsible part{'y' if len(responsible) == 1 else 'ies'} named.")
+    return RuleResult(
+        "Responsible party",
+        True,
+        f"{len(responsible)} responsible part{'y' if len(responsible) == 1 else 'ies'} named.",
+    )
 
 
 def _admission_rule(responsible, policy):
@@ -65,7 +69,9 @@ def _age_rule(referral, responsible, policy):
             problems.append(f"{name} was {age}, under the minimum of {policy.min_age}")
         elif policy.max_age is not None and age > policy.max_age:
             problems.append(f"{name} was {age}, over the maximum of {policy.max_age}")
-    bounds = f"{policy.min_age if policy.min_age is not None else 'any'} to {policy.max_age if policy.max_age is not None else 'any'}"
+    lowest = "any" if policy.min_age is None else policy.min_age
+    highest = "any" if policy.max_age is None else policy.max_age
+    bounds = f"{lowest} to {highest}"
     if problems:
         return RuleResult("Age", False, "; ".join(problems) + f" (allowed: {bounds}).")
     return RuleResult("Age", True, f"Every responsible party was within {bounds} on the incident date.")
@@ -76,9 +82,7 @@ def _prior_diversions_rule(responsible, policy):
     if limit is None:
         return RuleResult("Prior diversions", True, "The policy sets no limit.")
     over = [
-        f"{p.person.display_name} has {p.prior_diversions}"
-        for p in responsible
-        if (p.prior_diversions or 0) > limit
+        f"{p.person.display_name} has {p.prior_diversions}" for p in responsible if (p.prior_diversions or 0) > limit
     ]
     if over:
         return RuleResult("Prior diversions", False, f"{'; '.join(over)} (the limit is {limit}).")

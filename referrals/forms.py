@@ -57,10 +57,14 @@ class PartyForm(forms.Form):
 
     party_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     role = forms.ChoiceField(choices=PartyRole.choices, initial=PartyRole.RESPONSIBLE)
-    kind = forms.ChoiceField(choices=Person.Kind.choices, initial=Person.Kind.INDIVIDUAL, label="Individual or organisation")
+    kind = forms.ChoiceField(
+        choices=Person.Kind.choices, initial=Person.Kind.INDIVIDUAL, label="Individual or organisation"
+    )
     first_name = forms.CharField(max_length=100, required=False)
     last_name = forms.CharField(max_length=100, required=False)
-    organisation_name = forms.CharField(max_length=200, required=False, help_text="For a harmed shop, school or business.")
+    organisation_name = forms.CharField(
+        max_length=200, required=False, help_text="For a harmed shop, school or business."
+    )
     date_of_birth = forms.DateField(required=False, widget=DATE_INPUT)
     gender = forms.ChoiceField(choices=Person._meta.get_field("gender").choices, initial="not_stated")
     ethnicity = forms.ChoiceField(choices=Person._meta.get_field("ethnicity").choices, initial="not_stated")
@@ -212,7 +216,7 @@ class AcceptForm(forms.Form):
 
 
 class DeclineForm(forms.Form):
-    reason_code = forms.ChoiceField(choices=[("", "Choose a reason")] + DeclineReason.choices, label="Reason")
+    reason_code = forms.ChoiceField(choices=[("", "Choose a reason"), *DeclineReason.choices], label="Reason")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, label="Note")
 
     def clean(self):

@@ -130,9 +130,7 @@ class Referral(FSMModelMixin, models.Model):
     offence_category = models.ForeignKey(OffenceCategory, on_delete=models.PROTECT, related_name="referrals")
     description = models.TextField("what happened")
     harm_description = models.TextField("the harm caused")
-    referring_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals"
-    )
+    referring_officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals")
     unit = models.ForeignKey("cases.Unit", on_delete=models.PROTECT, related_name="referrals")
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -244,6 +242,14 @@ class ReferralParty(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.person}"
+
+    @property
+    def age_at_incident(self) -> int | None:
+        return self.person.age_on(self.referral.incident_date)
+
+    @property
+    def juvenile_at_incident(self) -> bool:
+        return self.person.is_juvenile_on(self.referral.incident_date)
 
 
 class ReferralEvent(models.Model):

@@ -6,7 +6,7 @@ from datetime import date
 from django.db import transaction
 
 from cases.audit import record_audit
-from cases.models import AuditEntry, ContactDetails, Gender, Ethnicity, Person
+from cases.models import AuditEntry, ContactDetails, Ethnicity, Gender, Person
 from cases.transitions import open_case
 
 from .eligibility import evaluate_referral
@@ -59,13 +59,17 @@ def create_referral(*, officer, data: ReferralInput, parties: list[PartyInput]) 
     referral = Referral(referring_officer=officer, unit=officer.unit, **vars(data))
     referral.save()
     _save_parties(referral, parties, by=officer)
-    ReferralEvent.objects.create(referral=referral, actor=officer, to_status=ReferralStatus.DRAFT, reason="Referral created.")
+    ReferralEvent.objects.create(
+        referral=referral, actor=officer, to_status=ReferralStatus.DRAFT, reason="Referral created."
+    )
     record_audit(officer, AuditEntry.Action.CREATE, referral)
     return referral
 
 
 @transaction.atomic
-def update_referral(*, referral: Referral, by, data: ReferralInput, parties: list[PartyInput], removed_party_ids=()) -> Referral:
+def update_referral(
+    *, referral: Referral, by, data: ReferralInput, parties: list[PartyInput], removed_party_ids=()
+) -> Referral:
     """Change what a draft (or a referral sent back for information) says."""
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if not locked.is_editable:
@@ -197,4 +201,3 @@ def decline_referral(*, referral: Referral, by, reason_code: str, note: str = ""
 def withdraw_referral(*, referral: Referral, by, reason: str) -> Referral:
     """Withdraw an open referral (the officer changed their mind, the facts changed)."""
     return move_referral(referral=referral, method_name="withdraw", by=by, reason=reason)
-

@@ -33,7 +33,9 @@ def referral_list(request):
     user = request.user
     if not (user.is_officer or user.is_supervisor):
         raise PermissionDenied("Referrals are for police officers and supervisors.")
-    filters = ReferralFilter(request.GET, queryset=referrals_for_user(user).with_list_data().order_by("-created_at", "-pk"))
+    filters = ReferralFilter(
+        request.GET, queryset=referrals_for_user(user).with_list_data().order_by("-created_at", "-pk")
+    )
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     if user.is_supervisor:
         title = "All referrals"
@@ -62,7 +64,9 @@ def referral_create(request):
 def referral_edit(request, pk):
     referral = get_referral_for_user(request.user, pk, write=True)
     if not referral.is_editable:
-        messages.error(request, f"Referral {referral} is {referral.get_status_display().lower()} and can no longer be changed.")
+        messages.error(
+            request, f"Referral {referral} is {referral.get_status_display().lower()} and can no longer be changed."
+        )
         return redirect(referral)
     needs_info = referral.status == ReferralStatus.NEEDS_INFO
     form = ReferralForm(request.POST or None, instance=referral)
@@ -78,7 +82,11 @@ def referral_edit(request, pk):
         party_inputs, removed = parties.to_inputs()
         try:
             referral = services.update_referral(
-                referral=referral, by=request.user, data=form.to_input(), parties=party_inputs, removed_party_ids=removed
+                referral=referral,
+                by=request.user,
+                data=form.to_input(),
+                parties=party_inputs,
+                removed_party_ids=removed,
             )
             if needs_info:
                 services.answer_info_request(referral=referral, by=request.user, answer=answer.cleaned_data["answer"])
@@ -194,7 +202,9 @@ def _decide(request, referral, action, form):
         referral.refresh_from_db()
         messages.success(request, f"Referral {referral} accepted: case opened in intake.")
     elif action == "decline":
-        services.decline_referral(referral=referral, by=request.user, reason_code=data["reason_code"], note=data["note"])
+        services.decline_referral(
+            referral=referral, by=request.user, reason_code=data["reason_code"], note=data["note"]
+        )
         messages.success(request, f"Referral {referral} declined.")
     else:
         services.request_info(referral=referral, by=request.user, message=data["message"])

@@ -1,0 +1,91 @@
+"""Persona fixtures and the rules that keep CI honest."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from referrals import services
+from referrals.models import Referral
+from tests.factories import PASSWORD, ReferralFactory, UnitFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests on SQLite locally; in CI a skipped test is a failure."""
+    if connection.vendor == "postgresql":
+        return
+    if IN_CI:
+        raise pytest.UsageError("CI runs the suite on PostgreSQL: set DATABASE_URL.")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def unit():
+    return UnitFactory()
+
+
+@pytest.fixture
+def officer(unit):
+    return UserFactory(username="officer", officer=True, unit=unit)
+
+
+@pytest.fixture
+def other_officer():
+    return UserFactory(username="other_officer", officer=True)
+
+
+@pytest.fixture
+def unit_lead(unit):
+    return UserFactory(username="unit_lead", officer=True, unit=unit, is_unit_lead=True)
+
+
+@pytest.fixture
+def supervisor():
+    return UserFactory(username="supervisor")
+
+
+@pytest.fixture
+def facilitator():
+    return UserFactory(username="facilitator", facilitator=True)
+
+
+@pytest.fixture
+def partner():
+    return UserFactory(username="partner", partner_staff=True)
+
+
+@pytest.fixture
+def outsider():
+    """A logged-in user with a role that gives no access to referrals (a partner of another body)."""
+    return UserFactory(username="outsider", partner_staff=True)
+
+
+@pytest.fixture
+def login(client):
+    """Log `client` in as the given user and return the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def draft(officer) -> Referral:
+    return ReferralFactory(referring_officer=officer)
+
+
+@pytest.fixture
+def submitted(draft, officer) -> Referral:
+    return services.submit_referral(referral=draft, by=officer)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD

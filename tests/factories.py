@@ -1,0 +1,110 @@
+"""factory_boy factories for the models; statuses other than the first are reached through services."""
+
+from datetime import date
+
+import factory
+
+from cases.models import Agency, ContactDetails, Partner, Person, Role, Unit, User
+from referrals.models import OffenceCategory, PartyRole, Referral, ReferralParty
+
+PASSWORD = "test-pass-123"
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Police Force {n}")
+    code = factory.Sequence(lambda n: f"PF{n}")
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Neighbourhood Team {n}")
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Youth Service {n}")
+    kind = Partner.Kind.YOUTH_SERVICE
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = factory.Sequence(lambda n: f"Last{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    role = Role.SUPERVISOR
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    class Params:
+        officer = factory.Trait(role=Role.OFFICER, unit=factory.SubFactory(UnitFactory), badge_number="1234")
+        facilitator = factory.Trait(role=Role.FACILITATOR)
+        partner_staff = factory.Trait(role=Role.PARTNER, partner=factory.SubFactory(PartnerFactory))
+        admin = factory.Trait(role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create and results:
+            instance.save()
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    first_name = factory.Sequence(lambda n: f"Alex{n}")
+    last_name = factory.Sequence(lambda n: f"Morgan{n}")
+    date_of_birth = date(2009, 5, 17)
+    contact = factory.RelatedFactory("tests.factories.ContactDetailsFactory", factory_related_name="person")
+
+
+class ContactDetailsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactDetails
+
+    person = factory.SubFactory(PersonFactory, contact=None)
+    phone = "07700 900123"
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    address = "1 High Street"
+
+
+def offence(code="shoplifting") -> OffenceCategory:
+    return OffenceCategory.objects.get(code=code)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A draft referral with one responsible party who admits responsibility."""
+
+    class Meta:
+        model = Referral
+
+    incident_number = factory.Sequence(lambda n: f"CR/{n:05d}/26")
+    incident_date = date(2026, 3, 14)
+    incident_place = "Market Street"
+    offence_category = factory.LazyFunction(offence)
+    description = "Took goods from a shop without paying."
+    harm_description = "The shop lost stock worth £40."
+    referring_officer = factory.SubFactory(UserFactory, officer=True)
+    unit = factory.SelfAttribute("referring_officer.unit")
+    responsible = factory.RelatedFactory("tests.factories.ReferralPartyFactory", factory_related_name="referral")
+
+
+class ReferralPartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReferralParty
+
+    referral = factory.SubFactory(ReferralFactory, responsible=None)
+    person = factory.SubFactory(PersonFactory)
+    role = PartyRole.RESPONSIBLE
+    admits_responsibility = True
+    prior_diversions = 0
