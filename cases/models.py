@@ -315,6 +315,16 @@ class CaseEvent(models.Model):
         return CaseStatus(self.to_status).label
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    """Bulk changes are refused too; on PostgreSQL a trigger refuses them whatever the client."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
+    def delete(self):
+        raise ValueError("Audit entries are append-only.")
+
+
 class AuditEntry(models.Model):
     """An append-only record of a view or change of protected data, a login or a failed login."""
 
@@ -333,6 +343,8 @@ class AuditEntry(models.Model):
     detail = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "audit entries"

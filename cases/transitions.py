@@ -15,19 +15,21 @@ class InvalidTransition(Exception):
     """A move that is not possible from the record's current status (not a permission problem)."""
 
 
-def apply_transition(record, method_name: str, *, verb: str) -> str:
-    """Run the model's transition `method_name` on a locked record; return the status it left.
+def check_transition(record, method_name: str, *, verb: str) -> None:
+    """Raise InvalidTransition unless the allowed-transitions table permits `method_name` now.
 
     `verb` completes the message "… cannot be <verb> now" when the move is not allowed.
     """
-    method = getattr(record, method_name)
-    if not can_proceed(method):
+    if not can_proceed(getattr(record, method_name)):
         noun = record._meta.verbose_name.capitalize()
-        raise InvalidTransition(
-            f"{noun} {record} is {record.get_status_display().lower()}, so it cannot be {verb} now."
-        )
+        raise InvalidTransition(f"{noun} {record} cannot be {verb} now: its status is {record.get_status_display()}.")
+
+
+def apply_transition(record, method_name: str, *, verb: str) -> str:
+    """Run the model's transition `method_name` on a locked record; return the status it left."""
+    check_transition(record, method_name, verb=verb)
     previous = record.status
-    method()
+    getattr(record, method_name)()
     return previous
 
 

@@ -67,5 +67,6 @@ def case_detail(request, pk):
         "referral": referral,
         "parties": referral.parties.select_related("person__contact"),
         "events": case.events.select_related("actor"),
+        "can_see_referral": referrals_for_user(request.user).filter(pk=referral.pk).exists(),
     }
     return render(request, "cases/detail.html", context)

@@ -69,12 +69,15 @@ def _age_rule(referral, responsible, policy):
             problems.append(f"{name} was {age}, under the minimum of {policy.min_age}")
         elif policy.max_age is not None and age > policy.max_age:
             problems.append(f"{name} was {age}, over the maximum of {policy.max_age}")
-    lowest = "any" if policy.min_age is None else policy.min_age
-    highest = "any" if policy.max_age is None else policy.max_age
-    bounds = f"{lowest} to {highest}"
+    if policy.max_age is None:
+        bounds = f"aged {policy.min_age} or over"
+    elif policy.min_age is None:
+        bounds = f"aged {policy.max_age} or under"
+    else:
+        bounds = f"aged {policy.min_age} to {policy.max_age}"
     if problems:
-        return RuleResult("Age", False, "; ".join(problems) + f" (allowed: {bounds}).")
-    return RuleResult("Age", True, f"Every responsible party was within {bounds} on the incident date.")
+        return RuleResult("Age", False, "; ".join(problems) + f" (the policy takes people {bounds}).")
+    return RuleResult("Age", True, f"Every responsible party was {bounds} on the incident date.")
 
 
 def _prior_diversions_rule(responsible, policy):

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Person
+from cases.models import Ethnicity, Gender, Person
 
 from .models import DeclineReason, OffenceCategory, PartyRole, Referral, ReferralStatus
 from .services import PartyInput, ReferralInput
@@ -66,8 +66,8 @@ class PartyForm(forms.Form):
         max_length=200, required=False, help_text="For a harmed shop, school or business."
     )
     date_of_birth = forms.DateField(required=False, widget=DATE_INPUT)
-    gender = forms.ChoiceField(choices=Person._meta.get_field("gender").choices, initial="not_stated")
-    ethnicity = forms.ChoiceField(choices=Person._meta.get_field("ethnicity").choices, initial="not_stated")
+    gender = forms.ChoiceField(choices=Gender.choices, initial=Gender.NOT_STATED, required=False)
+    ethnicity = forms.ChoiceField(choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED, required=False)
     phone = forms.CharField(max_length=40, required=False)
     email = forms.EmailField(required=False)
     address = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -78,21 +78,23 @@ class PartyForm(forms.Form):
         empty_value=None,
         label="Admits responsibility?",
     )
-    prior_diversions = forms.IntegerField(required=False, min_value=0, max_value=99, label="Prior diversions")
+    prior_diversions = forms.IntegerField(
+        required=False, min_value=0, max_value=99, initial=0, label="Prior diversions"
+    )
     on_match = forms.ChoiceField(
         choices=[("", "—"), ("link", "Use the person already on record"), ("new", "This is a different person")],
         required=False,
         label="A person with this name and date of birth is already on record",
     )
 
-    def __init__(self, *args, party_ids=frozenset(), **kwargs):
+    def __init__(self, *args, party_people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.party_ids = party_ids
+        self.party_people = party_people or {}  # this referral's party ids -> their person ids
         self.matches = []
 
     def clean_party_id(self):
         party_id = self.cleaned_data["party_id"]
-        if party_id and party_id not in self.party_ids:
+        if party_id and party_id not in self.party_people:
             raise forms.ValidationError("This person is not on the referral any more; reload the page.")
         return party_id
 
@@ -116,6 +118,8 @@ class PartyForm(forms.Form):
                     self.add_error(name, "Give the person's first and last name.")
         if role == PartyRole.RESPONSIBLE and data.get("prior_diversions") is None:
             data["prior_diversions"] = 0
+        data["gender"] = data.get("gender") or Gender.NOT_STATED
+        data["ethnicity"] = data.get("ethnicity") or Ethnicity.NOT_STATED
         if not self.errors and not data.get("party_id"):
             self._check_duplicates(data)
         return data
@@ -135,6 +139,14 @@ class PartyForm(forms.Form):
                 "record. Choose whether to use that record or create a new one.",
             )
 
+    def person_id(self) -> int | None:
+        """Return the id of the person on record this row stands for, if any."""
+        if self.cleaned_data.get("party_id"):
+            return self.party_people[self.cleaned_data["party_id"]]
+        if self.matches and self.cleaned_data.get("on_match") == "link":
+            return self.matches[0].pk
+        return None
+
     def to_input(self) -> PartyInput:
         data = dict(self.cleaned_data)
         on_match = data.pop("on_match", "")
@@ -144,24 +156,43 @@ class PartyForm(forms.Form):
 
 
 class BasePartyFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove this person from the referral"
+
     def clean(self):
         if any(self.errors):
             return
-        kept = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        kept = self._kept_forms()
         if len(kept) > 30:
             raise forms.ValidationError("A referral can name at most 30 people.")
+        seen = set()
+        for form in kept:
+            key = (form.person_id(), form.cleaned_data["role"])
+            if key[0] is None:
+                continue
+            if key in seen:
+                role = PartyRole(key[1]).label.lower()
+                field = "on_match" if not form.cleaned_data.get("party_id") else "role"
+                form.add_error(field, f"This person is already on the referral as a {role}.")
+            seen.add(key)
+
+    def _kept_forms(self):
+        """Return the rows to save: existing parties not removed, and new rows the user filled in."""
+        return [
+            form
+            for form in self.forms
+            if not self._should_delete_form(form) and (form.has_changed() or form.cleaned_data.get("party_id"))
+        ]
 
     def to_inputs(self) -> tuple[list[PartyInput], list[int]]:
         """Return the parties to save and the ids of existing parties to remove."""
-        parties, removed = [], []
-        for form in self.forms:
-            party_id = getattr(form, "cleaned_data", {}).get("party_id")
-            if self._should_delete_form(form):
-                if party_id:
-                    removed.append(party_id)
-            elif form.has_changed() or party_id:
-                parties.append(form.to_input())
-        return parties, removed
+        removed = [
+            form.cleaned_data["party_id"]
+            for form in self.forms
+            if self._should_delete_form(form) and getattr(form, "cleaned_data", {}).get("party_id")
+        ]
+        return [form.to_input() for form in self._kept_forms()], removed
 
 
 PartyFormSet = forms.formset_factory(

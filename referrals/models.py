@@ -115,6 +115,16 @@ class ReferralQuerySet(models.QuerySet):
         """Return submitted referrals, the longest waiting first."""
         return self.filter(status=ReferralStatus.SUBMITTED).order_by("submitted_at", "pk")
 
+    def earlier_for_responsible_parties_of(self, referral):
+        """Return other referrals naming any of `referral`'s responsible parties as responsible."""
+        people = [p.person_id for p in referral.responsible_parties()]
+        return (
+            self.filter(parties__person__in=people, parties__role=PartyRole.RESPONSIBLE)
+            .exclude(pk=referral.pk)
+            .distinct()
+            .order_by("-created_at")
+        )
+
     def with_list_data(self):
         return self.select_related("offence_category", "referring_officer", "unit__agency")
 
@@ -194,7 +204,8 @@ class Referral(FSMModelMixin, models.Model):
 
     @transition(field=status, source=ReferralStatus.NEEDS_INFO, target=ReferralStatus.SUBMITTED)
     def resubmit(self):
-        self.submitted_at = self.submitted_at or timezone.now()
+        # The queue counts from the last submission; the first one stays in the events.
+        self.submitted_at = timezone.now()
 
     @transition(field=status, source=ReferralStatus.SUBMITTED, target=ReferralStatus.NEEDS_INFO)
     def request_info(self):

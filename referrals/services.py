@@ -11,7 +11,7 @@ from cases.transitions import open_case
 
 from .eligibility import evaluate_referral
 from .models import DeclineReason, PartyRole, Referral, ReferralEvent, ReferralParty, ReferralStatus
-from .transitions import InvalidTransition, move_referral
+from .transitions import InvalidTransition, check_referral_move, move_referral
 
 
 class OverrideRequired(Exception):
@@ -74,7 +74,7 @@ def update_referral(
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if not locked.is_editable:
         raise InvalidTransition(
-            f"Referral {locked} is {locked.get_status_display().lower()}, so it can no longer be changed."
+            f"Referral {locked} can no longer be changed: its status is {locked.get_status_display()}."
         )
     for name, value in vars(data).items():
         setattr(locked, name, value)
@@ -158,6 +158,8 @@ def accept_referral(*, referral: Referral, by, justification: str = "") -> Refer
 
     A referral that fails any policy rule is accepted only with a written justification.
     """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    check_referral_move(referral, "accept")  # "not possible now" comes before "needs a justification"
     results = evaluate_referral(referral)
     eligible = all(r.passed for r in results)
     justification = justification.strip()

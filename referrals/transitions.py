@@ -6,11 +6,11 @@ event (who, when, from, to, why) and raises InvalidTransition for a move not pos
 
 from django.db import transaction
 
-from cases.transitions import InvalidTransition, apply_transition
+from cases.transitions import InvalidTransition, apply_transition, check_transition
 
 from .models import Referral, ReferralEvent
 
-__all__ = ["InvalidTransition", "move_referral"]
+__all__ = ["InvalidTransition", "check_referral_move", "move_referral"]
 
 _VERBS = {
     "submit": "submitted",
@@ -20,6 +20,11 @@ _VERBS = {
     "decline": "declined",
     "withdraw": "withdrawn",
 }
+
+
+def check_referral_move(referral: Referral, method_name: str) -> None:
+    """Raise InvalidTransition if the move is not possible from the referral's status now."""
+    check_transition(referral, method_name, verb=_VERBS[method_name])
 
 
 def move_referral(*, referral: Referral, method_name: str, by, reason: str = "", changes=None) -> Referral:
@@ -32,7 +37,8 @@ def move_referral(*, referral: Referral, method_name: str, by, reason: str = "",
         previous = apply_transition(locked, method_name, verb=_VERBS[method_name])
         for field, value in (changes or {}).items():
             setattr(locked, field, value)
-        locked._change_reason = reason or _VERBS[method_name]
+        # The history row gets the verb only: reasons are free text (maybe personal) and live in the event.
+        locked._change_reason = _VERBS[method_name]
         locked.save()
         ReferralEvent.objects.create(
             referral=locked, actor=by, from_status=previous, to_status=locked.status, reason=reason

@@ -65,17 +65,16 @@ def referral_edit(request, pk):
     referral = get_referral_for_user(request.user, pk, write=True)
     if not referral.is_editable:
         messages.error(
-            request, f"Referral {referral} is {referral.get_status_display().lower()} and can no longer be changed."
+            request, f"Referral {referral} can no longer be changed: its status is {referral.get_status_display()}."
         )
         return redirect(referral)
     needs_info = referral.status == ReferralStatus.NEEDS_INFO
     form = ReferralForm(request.POST or None, instance=referral)
-    initial = party_initial(referral)
     parties = PartyFormSet(
         request.POST or None,
         prefix="parties",
-        initial=initial,
-        form_kwargs={"party_ids": {row["party_id"] for row in initial}},
+        initial=party_initial(referral),
+        form_kwargs={"party_people": dict(referral.parties.values_list("pk", "person_id"))},
     )
     answer = InfoAnswerForm(request.POST or None, prefix="info") if needs_info else None
     if request.method == "POST" and form.is_valid() and parties.is_valid() and (answer is None or answer.is_valid()):
@@ -107,8 +106,12 @@ def _submit_and_redirect(request, referral):
     try:
         services.submit_referral(referral=referral, by=request.user)
     except InvalidTransition as error:
-        messages.error(request, f"{error} It is saved as a draft.")
-        return redirect("referrals:edit", pk=referral.pk) if referral.is_editable else redirect(referral)
+        referral.refresh_from_db()
+        if referral.status == ReferralStatus.DRAFT:
+            messages.error(request, f"{error} It is saved as a draft.")
+            return redirect("referrals:edit", pk=referral.pk)
+        messages.error(request, str(error))
+        return redirect(referral)
     messages.success(request, f"Referral {referral} submitted for screening.")
     return redirect(referral)
 
@@ -189,6 +192,7 @@ def screen_referral(request, pk):
         "events": referral.events.select_related("actor"),
         "results": results,
         "eligible": all(r.passed for r in results),
+        "earlier": referrals_for_user(request.user).earlier_for_responsible_parties_of(referral).with_list_data()[:10],
         "forms": forms,
         "active": action or "accept",
     }

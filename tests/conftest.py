@@ -89,3 +89,14 @@ def submitted(draft, officer) -> Referral:
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture
+def accepted(submitted, supervisor) -> Referral:
+    """The officer's referral, accepted by the supervisor: its case is open in intake."""
+    return services.accept_referral(referral=submitted, by=supervisor)
+
+
+@pytest.fixture
+def case(accepted):
+    return accepted.case

@@ -61,6 +61,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     first_name = factory.Sequence(lambda n: f"Alex{n}")
     last_name = factory.Sequence(lambda n: f"Morgan{n}")
@@ -87,6 +88,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Referral
+        skip_postgeneration_save = True
 
     incident_number = factory.Sequence(lambda n: f"CR/{n:05d}/26")
     incident_date = date(2026, 3, 14)
