@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -233,6 +233,23 @@ class CaseStatus(models.TextChoices):
     CLOSED_NO_CONFERENCE = "closed_no_conference", "Closed without conference"
 
 
+OPEN_CASE_STATUSES = (
+    CaseStatus.INTAKE,
+    CaseStatus.READY,
+    CaseStatus.SCHEDULED,
+    CaseStatus.CONFERENCE_HELD,
+    CaseStatus.MONITORING,
+)
+
+
+class ReturnReason(models.TextChoices):
+    WITHDREW_CONSENT = "withdrew_consent", "Withdrew consent"
+    NO_CONTACT = "no_contact", "No contact"
+    NON_COMPLIANCE = "non_compliance", "Did not comply with the agreement"
+    RE_ARREST = "re_arrest", "Re-arrested"
+    OTHER = "other", "Other"
+
+
 class Case(FSMModelMixin, models.Model):
     """The restorative process an accepted referral opens. One referral opens at most one case."""
 
@@ -241,12 +258,27 @@ class Case(FSMModelMixin, models.Model):
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
+    co_facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="co_cases"
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.CharField(max_length=30, choices=ReturnReason.choices, blank=True)
+    closing_note = models.TextField(blank=True, help_text="Why the case was returned or closed.")
     history = HistoricalRecords(excluded_fields=["status"])
 
     class Meta:
-        indexes = [models.Index(fields=["status", "opened_at"], name="case_status_opened")]
+        indexes = [
+            models.Index(fields=["status", "opened_at"], name="case_status_opened"),
+            models.Index(fields=["facilitator", "status"], name="case_facilitator_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(co_facilitator__isnull=True) | ~Q(co_facilitator=F("facilitator")),
+                name="case_co_facilitator_differs",
+            )
+        ]
 
     def __str__(self):
         return self.reference
@@ -260,51 +292,86 @@ class Case(FSMModelMixin, models.Model):
 
     @property
     def is_open(self):
-        return self.status not in (CaseStatus.COMPLETED, CaseStatus.RETURNED, CaseStatus.CLOSED_NO_CONFERENCE)
+        return self.status in OPEN_CASE_STATUSES
+
+    def facilitated_by(self, user) -> bool:
+        return user.pk is not None and user.pk in (self.facilitator_id, self.co_facilitator_id)
 
     # The allowed moves; cases/transitions.py is the one writer that calls them.
     @transition(field=status, source=CaseStatus.INTAKE, target=CaseStatus.READY)
     def mark_ready(self):
         pass
 
+    @transition(field=status, source=CaseStatus.READY, target=CaseStatus.INTAKE)
+    def back_to_intake(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.READY, target=CaseStatus.SCHEDULED)
+    def schedule(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.SCHEDULED, target=CaseStatus.READY)
+    def unschedule(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.SCHEDULED, target=CaseStatus.CONFERENCE_HELD)
+    def hold_conference(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.CONFERENCE_HELD, target=CaseStatus.MONITORING)
+    def start_monitoring(self):
+        pass
+
+    @transition(field=status, source=CaseStatus.MONITORING, target=CaseStatus.COMPLETED)
+    def complete(self):
+        self.closed_at = timezone.now()
+
     @transition(
         field=status,
-        source=[CaseStatus.INTAKE, CaseStatus.READY, CaseStatus.SCHEDULED],
+        source=[CaseStatus.INTAKE, CaseStatus.READY, CaseStatus.SCHEDULED, CaseStatus.CONFERENCE_HELD],
         target=CaseStatus.CLOSED_NO_CONFERENCE,
     )
     def close_without_conference(self):
-        pass
+        self.closed_at = timezone.now()
 
-    @transition(
-        field=status,
-        source=[
-            CaseStatus.INTAKE,
-            CaseStatus.READY,
-            CaseStatus.SCHEDULED,
-            CaseStatus.CONFERENCE_HELD,
-            CaseStatus.MONITORING,
-        ],
-        target=CaseStatus.RETURNED,
-    )
+    @transition(field=status, source=list(OPEN_CASE_STATUSES), target=CaseStatus.RETURNED)
     def return_to_agency(self):
-        pass
+        self.closed_at = timezone.now()
 
 
 class CaseEvent(models.Model):
-    """One entry of a case's timeline: a move between stages, with who, when and why."""
+    """One entry of a case's timeline: a move between stages, or anything else done on the case.
+
+    Moves carry from/to statuses; other kinds (a contact, a consent, a conference…) carry a summary.
+    Summaries hold no contact details and no conference content: the timeline is for the case's
+    facilitators and supervisors, but a summary should be safe to show wherever the event is.
+    """
+
+    class Kind(models.TextChoices):
+        MOVE = "move", "Stage"
+        ASSIGNMENT = "assignment", "Assignment"
+        CONTACT = "contact", "Contact"
+        CONSENT = "consent", "Consent"
+        ASSESSMENT = "assessment", "Assessment"
+        CONFERENCE = "conference", "Conference"
+        AGREEMENT = "agreement", "Agreement"
+        NOTE = "note", "Note"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MOVE)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     from_status = models.CharField(max_length=30, blank=True)
-    to_status = models.CharField(max_length=30)
+    to_status = models.CharField(max_length=30, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="case_event_case_created")]
 
     def __str__(self):
-        return f"{self.case_id}: {self.from_status or '-'} -> {self.to_status}"
+        return f"{self.case_id}: {self.summary or f'{self.from_status} -> {self.to_status}'}"
 
     @property
     def from_label(self):
@@ -312,7 +379,7 @@ class CaseEvent(models.Model):
 
     @property
     def to_label(self):
-        return CaseStatus(self.to_status).label
+        return CaseStatus(self.to_status).label if self.to_status else ""
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -360,3 +427,152 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only.")
+
+
+class ContactAttempt(models.Model):
+    """One attempt to reach a party while preparing the case."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video call"
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached"
+        NO_ANSWER = "no_answer", "No answer"
+        REFUSED = "refused", "Refused"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    contacted_at = models.DateTimeField()
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-contacted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.get_outcome_display().lower()} ({self.contacted_at:%Y-%m-%d})"
+
+
+class ConsentPurpose(models.TextChoices):
+    CONFERENCE = "conference", "Take part in a conference"
+    SHARE_OUTCOME = "share_outcome", "Share the outcome with the police"
+
+
+class Consent(models.Model):
+    """A participant's consent to one purpose, given by them or, for a juvenile, by a guardian."""
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", "In writing (signed form)"
+        VERBAL = "verbal", "Verbally, in person"
+        PHONE = "phone", "By phone"
+        EMAIL = "email", "By email"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=20, choices=ConsentPurpose.choices)
+    given_by = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", help_text="The participant, or the guardian of a juvenile."
+    )
+    given_on = models.DateField()
+    method = models.CharField(max_length=20, choices=Method.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["person_id", "purpose", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "person", "purpose", "given_by"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_giver",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} ({'withdrawn' if self.withdrawn_at else 'given'})"
+
+    @property
+    def is_active(self):
+        return self.withdrawn_at is None
+
+    @property
+    def by_guardian(self):
+        return self.given_by_id != self.person_id
+
+
+class Assessment(models.Model):
+    """The facilitator's readiness and risk assessment of one participant, signed off by a supervisor."""
+
+    class Risk(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    will_attend = models.BooleanField(default=True, help_text="Will this person take part in the conference?")
+    ready = models.BooleanField(default=False, help_text="Is the person prepared and ready to take part?")
+    risk = models.CharField(max_length=10, choices=Risk.choices)
+    notes = models.TextField(blank=True, help_text="Confidential to the case's facilitators and supervisors.")
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField(default=timezone.now)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "person"], name="assessment_once_per_person")]
+
+    def __str__(self):
+        return f"Assessment of person {self.person_id} on case {self.case_id}"
+
+    @property
+    def is_signed_off(self):
+        return self.signed_off_at is not None
+
+
+class CaseNote(models.Model):
+    """A facilitator's note on the case: confidential to its facilitators and supervisors."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Note on case {self.case_id}"
+
+
+class Notification(models.Model):
+    """An in-app message to a user. Text says status and dates only, never conference content."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self):
+        return self.text

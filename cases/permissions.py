@@ -1,22 +1,49 @@
-"""Who may see which case: the one place pages, API and exports ask."""
+"""Who may see and work which case: the one place pages, API, exports and notifications ask."""
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from .models import Case
 
 
 def cases_for_user(user):
-    """Return the cases `user` may see: supervisors all, facilitators those assigned to them."""
+    """Return the cases `user` may see: supervisors all; facilitators those they facilitate.
+
+    Officers follow their referrals' outcome on the referral page; partners see agreement items.
+    """
     cases = Case.objects.all()
     if not user.is_authenticated:
         return cases.none()
     if user.is_supervisor:
         return cases
     if user.is_facilitator:
-        return cases.filter(facilitator=user)
+        return cases.filter(Q(facilitator=user) | Q(co_facilitator=user))
     return cases.none()
 
 
-def get_case_for_user(user, pk) -> Case:
-    """Return the case if `user` may see it; 404 otherwise, so that ids cannot be probed."""
-    return get_object_or_404(cases_for_user(user).select_related("referral__offence_category", "facilitator"), pk=pk)
+def can_work_case(user, case: Case) -> bool:
+    """Supervisors and the case's own facilitators record work on it."""
+    return user.is_supervisor or (user.is_facilitator and case.facilitated_by(user))
+
+
+def get_case_for_user(user, pk, *, write=False) -> Case:
+    """Return the case if `user` may see it (404 otherwise); with write, also work on it (403)."""
+    case = get_object_or_404(
+        cases_for_user(user).select_related(
+            "referral__offence_category",
+            "referral__referring_officer",
+            "referral__unit",
+            "facilitator",
+            "co_facilitator",
+        ),
+        pk=pk,
+    )
+    if write and not can_work_case(user, case):
+        raise PermissionDenied("Only the case's facilitators and supervisors can change it.")
+    return case
+
+
+def require_supervisor(user):
+    if not user.is_supervisor:
+        raise PermissionDenied("Only supervisors can do this.")

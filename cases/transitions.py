@@ -42,19 +42,44 @@ def open_case(*, referral, by) -> Case:
     return case
 
 
-_CASE_VERBS = {
+CASE_VERBS = {
     "mark_ready": "marked ready",
+    "back_to_intake": "moved back to intake",
+    "schedule": "scheduled",
+    "unschedule": "moved back to ready",
+    "hold_conference": "marked as conference held",
+    "start_monitoring": "moved to monitoring",
+    "complete": "completed",
     "close_without_conference": "closed without a conference",
     "return_to_agency": "returned to the agency",
 }
 
 
-def move_case(*, case: Case, method_name: str, by, reason: str = "") -> Case:
-    """Move a case through one of its allowed transitions, with an event row."""
+def lock_case(case: Case) -> Case:
+    """Return the case row locked for this transaction (a no-op lock on SQLite)."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def check_case_move(case: Case, method_name: str) -> None:
+    check_transition(case, method_name, verb=CASE_VERBS[method_name])
+
+
+def move_case(*, case: Case, method_name: str, by, reason: str = "", changes=None) -> Case:
+    """Move a case through one of its allowed transitions, with an event row.
+
+    `changes` are field values stamped with the move (a return reason, a closing note).
+    """
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        previous = apply_transition(locked, method_name, verb=_CASE_VERBS[method_name])
+        locked = lock_case(case)
+        previous = apply_transition(locked, method_name, verb=CASE_VERBS[method_name])
+        for field, value in (changes or {}).items():
+            setattr(locked, field, value)
         locked.status_changed_at = timezone.now()
         locked.save()
         CaseEvent.objects.create(case=locked, actor=by, from_status=previous, to_status=locked.status, reason=reason)
     return locked
+
+
+def record_case_event(case: Case, *, by, kind: str, summary: str, reason: str = "") -> CaseEvent:
+    """Add a non-move entry to the case's timeline. `summary` holds no contact details or notes."""
+    return CaseEvent.objects.create(case=case, actor=by, kind=kind, summary=summary[:300], reason=reason)

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 
+from conferences.permissions import items_for_user
 from referrals.models import Referral, ReferralStatus
 from referrals.permissions import referrals_for_user
 
@@ -35,6 +36,11 @@ def home(request):
         context["cases"] = cases_for_user(user).select_related("referral__offence_category").order_by("opened_at")[:20]
         template = "home/facilitator.html"
     else:
+        context["items"] = (
+            items_for_user(user)
+            .select_related("agreement__case__referral", "partner")
+            .order_by("status", "due_date")[:50]
+        )
         template = "home/partner.html"
     return render(request, template, context)
 

@@ -1,1 +1,363 @@
-"""Conferences and circles, their participants, agreements and reminders (built in a later step)."""
+"""Conferences and circles, their participants, and the agreements they reach."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from cases.models import Case, Partner, Person
+
+
+class Venue(models.Model):
+    """A room where conferences are held, often a partner's. A venue cannot be double-booked."""
+
+    name = models.CharField(max_length=200)
+    address = models.TextField()
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="venues")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.partner})" if self.partner_id else self.name
+
+
+class ConferenceKind(models.TextChoices):
+    VICTIM_OFFENDER = "victim_offender", "Victim-offender conference"
+    FAMILY_GROUP = "family_group", "Family group conference"
+    COMMUNITY_CIRCLE = "community_circle", "Community circle"
+    PEACEMAKING_CIRCLE = "peacemaking_circle", "Peacemaking circle"
+    SURROGATE_VICTIM = "surrogate_victim", "Surrogate-victim conference"
+    SHUTTLE = "shuttle", "Shuttle (indirect) mediation"
+
+
+class ConferenceStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ConferenceQuerySet(models.QuerySet):
+    def overlapping(self, starts_at, ends_at):
+        """Return scheduled conferences whose time overlaps [starts_at, ends_at)."""
+        return self.filter(status=ConferenceStatus.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+    def upcoming(self):
+        return self.filter(status=ConferenceStatus.SCHEDULED, ends_at__gte=timezone.now()).order_by("starts_at")
+
+
+class Conference(FSMModelMixin, models.Model):
+    """A facilitated meeting of a case, in person at a venue or address, or virtual by a link.
+
+    `uid` and `sequence` identify the calendar invitation: the uid never changes, the sequence
+    grows with every reschedule so that calendars replace the earlier invitation.
+    On PostgreSQL an exclusion constraint (migration 0002) refuses overlapping scheduled
+    conferences at one venue, as ConferenceFacilitator's does for one facilitator.
+    """
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIRTUAL = "virtual", "Virtual"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="conferences")
+    kind = models.CharField(max_length=30, choices=ConferenceKind.choices)
+    status = FSMField(
+        max_length=20, choices=ConferenceStatus.choices, default=ConferenceStatus.SCHEDULED, protected=True
+    )
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=120)
+    ends_at = models.DateTimeField(editable=False)
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="conferences")
+    address = models.TextField(blank=True, help_text="Where, when not at one of the programme's venues.")
+    meeting_link = models.URLField(blank=True, max_length=500)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    notes = models.TextField(blank=True, help_text="Confidential to the case's facilitators and supervisors.")
+    cancel_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    held_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["status", "notes"])
+
+    objects = ConferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["status", "starts_at"], name="conference_status_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="conference_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(mode="virtual", meeting_link__gt="")
+                | Q(mode="in_person", venue__isnull=False)
+                | Q(mode="in_person", address__gt=""),
+                name="conference_has_a_place",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {timezone.localtime(self.starts_at):%d %b %Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("conferences:detail", args=[self.pk])
+
+    @property
+    def place(self) -> str:
+        if self.mode == self.Mode.VIRTUAL:
+            return "Online"
+        return str(self.venue) if self.venue_id else self.address
+
+    @property
+    def place_details(self) -> str:
+        """Return where to go, or the link to join: what an invitation says."""
+        if self.mode == self.Mode.VIRTUAL:
+            return self.meeting_link
+        return f"{self.venue.name}, {self.venue.address}" if self.venue_id else self.address
+
+    # The allowed moves; conferences/services.py moves them through cases.transitions.
+    @transition(field=status, source=ConferenceStatus.SCHEDULED, target=ConferenceStatus.HELD)
+    def hold(self):
+        self.held_at = timezone.now()
+
+    @transition(field=status, source=ConferenceStatus.SCHEDULED, target=ConferenceStatus.CANCELLED)
+    def cancel(self):
+        pass
+
+
+class ConferenceFacilitator(models.Model):
+    """A facilitator booked for a conference. The time is copied here so that PostgreSQL can
+    refuse a second, overlapping booking of the same facilitator (an exclusion constraint)."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="bookings")
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "facilitator"], name="booking_once_per_conference")
+        ]
+
+    def __str__(self):
+        return f"Facilitator {self.facilitator_id} at conference {self.conference_id}"
+
+
+class Participant(models.Model):
+    """Someone invited to a conference: a party, a guardian, a supporter, a community member, the officer."""
+
+    class Role(models.TextChoices):
+        RESPONSIBLE = "responsible", "Responsible party"
+        HARMED = "harmed", "Harmed party"
+        GUARDIAN = "guardian", "Guardian"
+        SUPPORTER = "supporter", "Supporter"
+        COMMUNITY = "community", "Community member"
+        OFFICER = "officer", "Police officer"
+
+    class Invitation(models.TextChoices):
+        TO_INVITE = "to_invite", "Not invited yet"
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=200, blank=True, help_text="For a community member who is not on record.")
+    invitation = models.CharField(max_length=20, choices=Invitation.choices, default=Invitation.TO_INVITE)
+    attended = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(user__isnull=False) | ~Q(name=""),
+                name="participant_is_someone",
+            ),
+            models.UniqueConstraint(fields=["conference", "person"], name="participant_person_once"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        if self.person_id:
+            return self.person.display_name
+        if self.user_id:
+            return str(self.user)
+        return self.name
+
+
+class Agreement(models.Model):
+    """What a conference agreed. Renegotiating makes a new version; earlier ones stay visible."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="agreements")
+    version = models.PositiveSmallIntegerField(default=1)
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    summary = models.TextField(blank=True, help_text="What the parties agreed, in their words.")
+    renegotiation_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="agreement_version_once"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(superseded_at__isnull=True), name="agreement_one_current"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Agreement v{self.version} of case {self.case_id}"
+
+    @property
+    def is_current(self):
+        return self.superseded_at is None
+
+
+class ItemKind(models.TextChoices):
+    RESTITUTION = "restitution", "Restitution"
+    COMMUNITY_SERVICE = "community_service", "Community service"
+    APOLOGY = "apology", "Apology letter"
+    PROGRAMME = "programme", "Programme or counselling"
+    SCHOOL = "school", "School attendance"
+    OTHER = "other", "Other"
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    COMPLETED = "completed", "Completed"
+    MISSED = "missed", "Missed"
+    WAIVED = "waived", "Waived"
+
+
+class AgreementItemQuerySet(models.QuerySet):
+    def overdue(self, today=None):
+        return self.filter(status=ItemStatus.PENDING, due_date__lt=today or timezone.localdate())
+
+
+class AgreementItem(FSMModelMixin, models.Model):
+    """One thing the responsible party agreed to do, with its due date and who supervises it."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=30, choices=ItemKind.choices)
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, help_text="Restitution: the sum to pay."
+    )
+    hours = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, help_text="Community service: the hours to do."
+    )
+    due_date = models.DateField()
+    harmed_party = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Whom it repairs."
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="items", help_text="Who supervises it."
+    )
+    status = FSMField(max_length=20, choices=ItemStatus.choices, default=ItemStatus.PENDING, protected=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status_note = models.TextField(blank=True)
+    history = HistoricalRecords(excluded_fields=["status"])
+
+    objects = AgreementItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["partner", "status", "due_date"], name="item_partner_status_due"),
+            models.Index(fields=["status", "due_date"], name="item_status_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="restitution") | Q(amount__gt=0), name="item_restitution_has_amount"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="community_service") | Q(hours__gt=0), name="item_service_has_hours"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.description}"
+
+    def get_absolute_url(self):
+        return reverse("agreements:item", args=[self.pk])
+
+    @property
+    def is_overdue(self):
+        return self.status == ItemStatus.PENDING and self.due_date < timezone.localdate()
+
+    @property
+    def amount_paid(self):
+        return sum((p.amount for p in self.payments.all()), start=0)
+
+    @property
+    def hours_done(self):
+        return sum((h.hours for h in self.hours_entries.all()), start=0)
+
+    @transition(field=status, source=ItemStatus.PENDING, target=ItemStatus.COMPLETED)
+    def complete(self):
+        pass
+
+    @transition(field=status, source=ItemStatus.PENDING, target=ItemStatus.MISSED)
+    def miss(self):
+        pass
+
+    @transition(field=status, source=[ItemStatus.PENDING, ItemStatus.MISSED], target=ItemStatus.WAIVED)
+    def waive(self):
+        pass
+
+
+class Payment(models.Model):
+    """A restitution payment, entered in the item's ledger."""
+
+    item = models.ForeignKey(AgreementItem, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+    paid_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["paid_on", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive")]
+
+    def __str__(self):
+        return f"{self.amount} on {self.paid_on}"
+
+
+class ServiceHours(models.Model):
+    """Community service hours worked, entered in the item's log."""
+
+    item = models.ForeignKey(AgreementItem, on_delete=models.CASCADE, related_name="hours_entries")
+    hours = models.DecimalField(max_digits=5, decimal_places=1)
+    worked_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["worked_on", "pk"]
+        verbose_name_plural = "service hours"
+        constraints = [models.CheckConstraint(condition=Q(hours__gt=0), name="service_hours_positive")]
+
+    def __str__(self):
+        return f"{self.hours} h on {self.worked_on}"

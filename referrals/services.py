@@ -58,7 +58,7 @@ def create_referral(*, officer, data: ReferralInput, parties: list[PartyInput]) 
     """Create a draft referral with its parties, logged by `officer` for their unit."""
     referral = Referral(referring_officer=officer, unit=officer.unit, **vars(data))
     referral.save()
-    _save_parties(referral, parties, by=officer)
+    save_parties(referral, parties, by=officer)
     ReferralEvent.objects.create(
         referral=referral, actor=officer, to_status=ReferralStatus.DRAFT, reason="Referral created."
     )
@@ -80,12 +80,13 @@ def update_referral(
         setattr(locked, name, value)
     locked.save()
     locked.parties.filter(pk__in=removed_party_ids).delete()
-    _save_parties(locked, parties, by=by)
+    save_parties(locked, parties, by=by)
     record_audit(by, AuditEntry.Action.CHANGE, locked)
     return locked
 
 
-def _save_parties(referral, parties, *, by):
+def save_parties(referral, parties, *, by):
+    """Create or update the referral's parties (people, their contact details and their roles)."""
     for party in parties:
         if party.party_id:
             link = referral.parties.select_related("person").get(pk=party.party_id)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/", include("referrals.urls")),
     path("cases/", include("cases.urls")),
+    path("conferences/", include("conferences.urls")),
+    path("agreements/", include("conferences.agreement_urls")),
     path("admin/", admin.site.urls),
 ]
 

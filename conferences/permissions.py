@@ -1,0 +1,63 @@
+"""Who may see which conference and agreement item: the one place pages, API and exports ask.
+
+Conferences, their notes and agreements belong to the case: its facilitators and supervisors.
+A partner sees only the agreement items their organisation supervises.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from cases.permissions import can_work_case, cases_for_user
+
+from .models import AgreementItem, Conference
+
+
+def conferences_for_user(user):
+    """Return the conferences of the cases `user` may see, and those they are booked to facilitate."""
+    if not user.is_authenticated or not (user.is_supervisor or user.is_facilitator):
+        return Conference.objects.none()
+    if user.is_supervisor:
+        return Conference.objects.all()
+    return Conference.objects.filter(
+        Q(case__in=cases_for_user(user)) | Q(bookings__facilitator=user, bookings__active=True)
+    ).distinct()
+
+
+def get_conference_for_user(user, pk, *, write=False) -> Conference:
+    """Return the conference if `user` may see it (404 otherwise); with write, also change it (403)."""
+    conference = get_object_or_404(
+        conferences_for_user(user).select_related("case__referral", "venue__partner", "created_by"), pk=pk
+    )
+    if write and not can_work_case(user, conference.case):
+        raise PermissionDenied("Only the case's facilitators and supervisors can change its conferences.")
+    return conference
+
+
+def can_see_conference_notes(user, conference: Conference) -> bool:
+    """Conference notes are confidential to the case's own facilitators and supervisors."""
+    return can_work_case(user, conference.case)
+
+
+def items_for_user(user):
+    """Return the agreement items `user` may see: partners only those their organisation supervises."""
+    items = AgreementItem.objects.all()
+    if not user.is_authenticated:
+        return items.none()
+    if user.is_supervisor:
+        return items
+    if user.is_facilitator:
+        return items.filter(agreement__case__in=cases_for_user(user))
+    if user.is_partner and user.partner_id:
+        return items.filter(partner_id=user.partner_id)
+    return items.none()
+
+
+def get_item_for_user(user, pk, *, write=False) -> AgreementItem:
+    """Return the item if `user` may see it (404 otherwise); with write, also record on it (403)."""
+    item = get_object_or_404(
+        items_for_user(user).select_related("agreement__case__referral", "partner", "harmed_party"), pk=pk
+    )
+    if write and not (user.is_partner or can_work_case(user, item.agreement.case)):
+        raise PermissionDenied("You cannot record progress on this item.")
+    return item

@@ -1,0 +1,388 @@
+"""Scheduling conferences, recording what happened and what was agreed, and following it up."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from cases.models import Case, CaseEvent, CaseStatus, ConsentPurpose, Person, Role, User
+from cases.readiness import readiness_problems
+from cases.transitions import InvalidTransition, check_case_move, lock_case, move_case, record_case_event
+from referrals.models import PartyRole
+
+from .models import (
+    Agreement,
+    AgreementItem,
+    Conference,
+    ConferenceFacilitator,
+    ConferenceStatus,
+    ItemKind,
+    ItemStatus,
+    Participant,
+    Payment,
+    ServiceHours,
+    Venue,
+)
+
+Kind = CaseEvent.Kind
+
+
+class SchedulingConflict(Exception):
+    """A facilitator or the venue is already booked at that time."""
+
+
+@dataclass
+class ConferencePlan:
+    """When, where and with whom: what scheduling and rescheduling take."""
+
+    kind: str
+    starts_at: datetime
+    duration_minutes: int
+    mode: str
+    venue: Venue | None = None
+    address: str = ""
+    meeting_link: str = ""
+
+
+def _clashes(plan: ConferencePlan, facilitators: list[User], *, exclude: Conference | None = None) -> list[str]:
+    """Return a sentence for each facilitator or venue already booked in the plan's time."""
+    ends_at = plan.starts_at + timedelta(minutes=plan.duration_minutes)
+    busy = ConferenceFacilitator.objects.filter(
+        active=True, facilitator__in=facilitators, starts_at__lt=ends_at, ends_at__gt=plan.starts_at
+    ).select_related("facilitator", "conference")
+    if exclude is not None:
+        busy = busy.exclude(conference=exclude)
+    found = [
+        f"{b.facilitator} is already booked from {timezone.localtime(b.starts_at):%H:%M} to "
+        f"{timezone.localtime(b.ends_at):%H:%M} on {timezone.localtime(b.starts_at):%d %b %Y}."
+        for b in busy
+    ]
+    if plan.mode == Conference.Mode.IN_PERSON and plan.venue is not None:
+        taken = Conference.objects.overlapping(plan.starts_at, ends_at).filter(venue=plan.venue)
+        if exclude is not None:
+            taken = taken.exclude(pk=exclude.pk)
+        found += [
+            f"{plan.venue.name} is already booked from {timezone.localtime(c.starts_at):%H:%M} to "
+            f"{timezone.localtime(c.ends_at):%H:%M} on {timezone.localtime(c.starts_at):%d %b %Y}."
+            for c in taken
+        ]
+    return found
+
+
+def _book(conference: Conference, facilitators: list[User]) -> None:
+    """Write the facilitators' bookings; PostgreSQL refuses an overlap another request just made."""
+    try:
+        with transaction.atomic():
+            for facilitator in facilitators:
+                ConferenceFacilitator.objects.update_or_create(
+                    conference=conference,
+                    facilitator=facilitator,
+                    defaults={"starts_at": conference.starts_at, "ends_at": conference.ends_at, "active": True},
+                )
+    except IntegrityError:
+        raise SchedulingConflict("A facilitator was booked for that time a moment ago. Choose another time.") from None
+
+
+def _save_conference(conference: Conference) -> None:
+    try:
+        with transaction.atomic():
+            conference.save()
+    except IntegrityError:
+        raise SchedulingConflict(
+            "The venue was booked for that time a moment ago. Choose another time or place."
+        ) from None
+
+
+def _check_plan(plan: ConferencePlan, facilitators: list[User]) -> None:
+    if plan.starts_at <= timezone.now():
+        raise SchedulingConflict("A conference must start in the future.")
+    if not facilitators:
+        raise SchedulingConflict("Choose at least one facilitator.")
+    for user in facilitators:
+        if user.role != Role.FACILITATOR:
+            raise SchedulingConflict(f"{user} is not a facilitator.")
+
+
+@transaction.atomic
+def schedule_conference(
+    *, case: Case, by, plan: ConferencePlan, facilitators: list[User], invite_officer: bool = False
+) -> Conference:
+    """Schedule a conference for a ready case, invite its consenting parties and book the facilitators.
+
+    The case moves to `scheduled`. A case that is not ready gets the list of what is missing.
+    """
+    case = lock_case(case)
+    if case.status == CaseStatus.INTAKE:
+        raise InvalidTransition("The case is not ready for a conference yet: " + " ".join(readiness_problems(case)))
+    if case.status != CaseStatus.SCHEDULED:
+        check_case_move(case, "schedule")
+    _check_plan(plan, facilitators)
+    clashes = _clashes(plan, facilitators)
+    if clashes:
+        raise SchedulingConflict(" ".join(clashes))
+    conference = Conference(case=case, created_by=by, **vars(plan))
+    _save_conference(conference)
+    _book(conference, facilitators)
+    _invite_parties(conference, case, invite_officer=invite_officer)
+    record_case_event(
+        case,
+        by=by,
+        kind=Kind.CONFERENCE,
+        summary=f"{conference.get_kind_display()} scheduled for "
+        f"{timezone.localtime(conference.starts_at):%d %b %Y %H:%M} ({conference.place}).",
+    )
+    if case.status == CaseStatus.READY:
+        move_case(case=case, method_name="schedule", by=by)
+    return conference
+
+
+def _invite_parties(conference: Conference, case: Case, *, invite_officer: bool) -> None:
+    """Add the parties who consented to take part, their guardians and supporters, and the officer."""
+    consenting = {
+        c.person_id for c in case.consents.filter(purpose=ConsentPurpose.CONFERENCE, withdrawn_at__isnull=True)
+    }
+    for party in case.referral.parties.all():
+        if party.role in (PartyRole.RESPONSIBLE, PartyRole.HARMED) and party.person_id not in consenting:
+            continue
+        Participant.objects.get_or_create(
+            conference=conference, person_id=party.person_id, defaults={"role": party.role}
+        )
+    if invite_officer:
+        Participant.objects.create(
+            conference=conference, user=case.referral.referring_officer, role=Participant.Role.OFFICER
+        )
+
+
+@transaction.atomic
+def reschedule_conference(*, conference: Conference, by, plan: ConferencePlan, reason: str) -> Conference:
+    """Move a scheduled conference to a new time or place; its invitation gets a new sequence number."""
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    if conference.status != ConferenceStatus.SCHEDULED:
+        raise InvalidTransition(
+            f"This conference is {conference.get_status_display().lower()}: it cannot be rescheduled."
+        )
+    facilitators = [b.facilitator for b in conference.bookings.filter(active=True).select_related("facilitator")]
+    _check_plan(plan, facilitators)
+    clashes = _clashes(plan, facilitators, exclude=conference)
+    if clashes:
+        raise SchedulingConflict(" ".join(clashes))
+    before = f"{timezone.localtime(conference.starts_at):%d %b %Y %H:%M}"
+    for field, value in vars(plan).items():
+        setattr(conference, field, value)
+    conference.sequence += 1
+    conference._change_reason = "rescheduled"
+    _save_conference(conference)
+    _book(conference, facilitators)
+    record_case_event(
+        conference.case,
+        by=by,
+        kind=Kind.CONFERENCE,
+        summary=f"Conference of {before} moved to {timezone.localtime(conference.starts_at):%d %b %Y %H:%M} "
+        f"({conference.place}).",
+        reason=reason,
+    )
+    return conference
+
+
+@transaction.atomic
+def cancel_conference(*, conference: Conference, by, reason: str) -> Conference:
+    """Cancel a scheduled conference. With no other one scheduled, the case goes back to ready."""
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    if not can_proceed(conference.cancel):
+        raise InvalidTransition(
+            f"This conference is {conference.get_status_display().lower()}: it cannot be cancelled."
+        )
+    conference.cancel()
+    conference.cancel_reason = reason
+    conference.sequence += 1
+    conference._change_reason = "cancelled"
+    conference.save()
+    conference.bookings.update(active=False)
+    case = conference.case
+    record_case_event(
+        case,
+        by=by,
+        kind=Kind.CONFERENCE,
+        summary=f"Conference of {timezone.localtime(conference.starts_at):%d %b %Y %H:%M} cancelled.",
+        reason=reason,
+    )
+    still_scheduled = case.conferences.filter(status=ConferenceStatus.SCHEDULED).exists()
+    if case.status == CaseStatus.SCHEDULED and not still_scheduled:
+        move_case(case=case, method_name="unschedule", by=by, reason="Conference cancelled.")
+    return conference
+
+
+@transaction.atomic
+def update_invitation(*, participant: Participant, by, invitation: str) -> Participant:
+    if participant.conference.status != ConferenceStatus.SCHEDULED:
+        raise InvalidTransition("Invitations change only while the conference is scheduled.")
+    participant.invitation = invitation
+    participant.save(update_fields=["invitation"])
+    return participant
+
+
+@transaction.atomic
+def add_participant(
+    *, conference: Conference, by, role: str, person: Person | None = None, name: str = ""
+) -> Participant:
+    """Invite someone else: a community member by name, or a person on the case."""
+    if conference.status != ConferenceStatus.SCHEDULED:
+        raise InvalidTransition("People can be added only while the conference is scheduled.")
+    try:
+        with transaction.atomic():
+            return Participant.objects.create(conference=conference, role=role, person=person, name=name)
+    except IntegrityError:
+        raise InvalidTransition("That person is already invited.") from None
+
+
+@transaction.atomic
+def hold_conference(*, conference: Conference, by, attended: dict[int, bool], notes: str = "") -> Conference:
+    """Record that the conference took place, who attended, and the facilitators' confidential notes."""
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    if not can_proceed(conference.hold):
+        raise InvalidTransition(f"This conference is {conference.get_status_display().lower()}: it cannot be held.")
+    if conference.starts_at > timezone.now():
+        raise InvalidTransition("A conference can be recorded as held only once it has started.")
+    case = lock_case(conference.case)
+    check_case_move(case, "hold_conference")
+    conference.hold()
+    conference.notes = notes
+    conference.save()
+    for participant in conference.participants.all():
+        participant.attended = attended.get(participant.pk, False)
+        participant.save(update_fields=["attended"])
+    present = sum(attended.values())
+    record_case_event(
+        case, by=by, kind=Kind.CONFERENCE, summary=f"Conference held; {present} of {len(attended)} invited attended."
+    )
+    move_case(case=case, method_name="hold_conference", by=by)
+    return conference
+
+
+@dataclass
+class ItemInput:
+    kind: str
+    description: str
+    due_date: date
+    amount: Decimal | None = None
+    hours: Decimal | None = None
+    harmed_party: Person | None = None
+    partner: object = None
+
+
+def _check_items(items: list[ItemInput]) -> None:
+    if not items:
+        raise InvalidTransition("An agreement needs at least one item.")
+    for item in items:
+        if item.kind == ItemKind.RESTITUTION and not (item.amount and item.amount > 0):
+            raise InvalidTransition(f"Restitution “{item.description}” needs an amount.")
+        if item.kind == ItemKind.COMMUNITY_SERVICE and not (item.hours and item.hours > 0):
+            raise InvalidTransition(f"Community service “{item.description}” needs a number of hours.")
+
+
+def _create_agreement(case, *, by, items, summary, conference=None, version=1, reason=""):
+    agreement = Agreement.objects.create(
+        case=case, version=version, conference=conference, summary=summary, renegotiation_reason=reason, created_by=by
+    )
+    AgreementItem.objects.bulk_create([AgreementItem(agreement=agreement, **vars(item)) for item in items])
+    return agreement
+
+
+@transaction.atomic
+def record_agreement(*, case: Case, by, items: list[ItemInput], summary: str = "") -> Agreement:
+    """Record what the held conference agreed; the case moves to monitoring."""
+    case = lock_case(case)
+    check_case_move(case, "start_monitoring")
+    _check_items(items)
+    conference = case.conferences.filter(status=ConferenceStatus.HELD).order_by("-held_at").first()
+    agreement = _create_agreement(case, by=by, items=items, summary=summary, conference=conference)
+    record_case_event(case, by=by, kind=Kind.AGREEMENT, summary=f"Agreement recorded with {len(items)} item(s).")
+    move_case(case=case, method_name="start_monitoring", by=by)
+    return agreement
+
+
+@transaction.atomic
+def renegotiate_agreement(*, case: Case, by, items: list[ItemInput], reason: str, summary: str = "") -> Agreement:
+    """Replace the current agreement with a new version; the earlier one stays, marked superseded."""
+    case = lock_case(case)
+    if case.status != CaseStatus.MONITORING:
+        raise InvalidTransition("An agreement can be renegotiated only while the case is monitored.")
+    _check_items(items)
+    current = case.agreements.get(superseded_at__isnull=True)
+    current.superseded_at = timezone.now()
+    current.save(update_fields=["superseded_at"])
+    agreement = _create_agreement(
+        case,
+        by=by,
+        items=items,
+        summary=summary,
+        conference=current.conference,
+        version=current.version + 1,
+        reason=reason,
+    )
+    record_case_event(
+        case, by=by, kind=Kind.AGREEMENT, summary=f"Agreement renegotiated: version {agreement.version}.", reason=reason
+    )
+    return agreement
+
+
+def _lock_open_item(item: AgreementItem) -> AgreementItem:
+    item = AgreementItem.objects.select_for_update().select_related("agreement__case").get(pk=item.pk)
+    if not item.agreement.is_current:
+        raise InvalidTransition(
+            "This item belongs to an agreement that was renegotiated; record it on the current one."
+        )
+    return item
+
+
+@transaction.atomic
+def record_payment(*, item: AgreementItem, by, amount: Decimal, paid_on: date) -> Payment:
+    """Enter a restitution payment in the item's ledger."""
+    item = _lock_open_item(item)
+    if item.kind != ItemKind.RESTITUTION:
+        raise InvalidTransition("Payments are recorded on restitution items only.")
+    if amount <= 0 or paid_on > timezone.localdate():
+        raise InvalidTransition("A payment needs a positive amount and a date that is not in the future.")
+    payment = Payment.objects.create(item=item, amount=amount, paid_on=paid_on, recorded_by=by)
+    record_case_event(
+        item.agreement.case, by=by, kind=Kind.AGREEMENT, summary=f"Payment of £{amount} recorded on “{item}”."
+    )
+    return payment
+
+
+@transaction.atomic
+def record_hours(*, item: AgreementItem, by, hours: Decimal, worked_on: date) -> ServiceHours:
+    """Enter community service hours in the item's log."""
+    item = _lock_open_item(item)
+    if item.kind != ItemKind.COMMUNITY_SERVICE:
+        raise InvalidTransition("Hours are recorded on community service items only.")
+    if hours <= 0 or worked_on > timezone.localdate():
+        raise InvalidTransition("Hours must be positive and worked on a date that is not in the future.")
+    entry = ServiceHours.objects.create(item=item, hours=hours, worked_on=worked_on, recorded_by=by)
+    record_case_event(item.agreement.case, by=by, kind=Kind.AGREEMENT, summary=f"{hours} hours recorded on “{item}”.")
+    return entry
+
+
+_ITEM_MOVES = {ItemStatus.COMPLETED: "complete", ItemStatus.MISSED: "miss", ItemStatus.WAIVED: "waive"}
+
+
+@transaction.atomic
+def set_item_status(*, item: AgreementItem, by, status: str, note: str = "") -> AgreementItem:
+    """Mark an item completed, missed or waived, with who and when. Only supervisors waive."""
+    item = _lock_open_item(item)
+    method_name = _ITEM_MOVES.get(status)
+    if method_name is None:
+        raise InvalidTransition("Choose completed, missed or waived.")
+    if status == ItemStatus.WAIVED and not by.is_supervisor:
+        raise InvalidTransition("Only a supervisor can waive an item.")
+    if not can_proceed(getattr(item, method_name)):
+        raise InvalidTransition(f"The item is {item.get_status_display().lower()}: it cannot be marked {status} now.")
+    getattr(item, method_name)()
+    item.status_changed_at, item.status_changed_by, item.status_note = timezone.now(), by, note
+    item.save()
+    case = item.agreement.case
+    record_case_event(case, by=by, kind=Kind.AGREEMENT, summary=f"“{item}” marked {item.get_status_display().lower()}.")
+    return item

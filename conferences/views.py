@@ -1,0 +1,1 @@
+"""Conference pages: parse -> fetch through the permission getter -> call a service -> respond."""
