@@ -1,7 +1,7 @@
 """The append-only audit log (logins, failed logins, views, changes) and the change history of referrals."""
 
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from cases.models import AuditEntry
@@ -156,3 +156,14 @@ def test_changing_a_party_is_in_the_persons_history(login, officer, draft):
     assert person.history.count() == before + 1
     assert person.history.first().first_name == "Alexandra"
     assert person.history.first().history_user == officer
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("statement", ["UPDATE cases_auditentry SET detail = 'x'", "DELETE FROM cases_auditentry"])
+def test_the_database_refuses_to_change_the_audit_log(client, officer, statement):
+    client.post(reverse("login"), {"username": "officer", "password": PASSWORD})
+    assert AuditEntry.objects.count() == 1
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert AuditEntry.objects.count() == 1
