@@ -24,7 +24,7 @@ from .models import (
     User,
 )
 from .readiness import readiness_problems
-from .transitions import InvalidTransition, lock_case, move_case, record_case_event
+from .transitions import InvalidTransition, check_case_move, lock_case, move_case, record_case_event
 
 Kind = CaseEvent.Kind
 
@@ -165,8 +165,12 @@ def withdraw_consent(*, consent: Consent, by, reason: str) -> Consent:
         summary=f"{consent.person.display_name}: consent to {consent.get_purpose_display().lower()} withdrawn.",
         reason=reason,
     )
-    if consent.purpose == ConsentPurpose.CONFERENCE and case.status == CaseStatus.READY and readiness_problems(case):
-        move_case(case=case, method_name="back_to_intake", by=by, reason="Consent withdrawn.")
+    if consent.purpose != ConsentPurpose.CONFERENCE or case.status not in (CaseStatus.READY, CaseStatus.SCHEDULED):
+        return consent
+    if readiness_problems(case):
+        # Withdrawal stops scheduling (DESIGN.md, data protection 4): no conference goes ahead without it.
+        _cancel_scheduled_conferences(case, by=by, reason="Consent to take part was withdrawn.")
+        move_case(case=lock_case(case), method_name="back_to_intake", by=by, reason="Consent withdrawn.")
     return consent
 
 
@@ -201,6 +205,7 @@ def sign_off_assessment(*, assessment: Assessment, by) -> Assessment:
     if not by.is_supervisor:
         raise PreparationError("Only a supervisor can sign off an assessment.")
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_open(assessment.case)
     if assessment.is_signed_off:
         raise InvalidTransition("This assessment is already signed off.")
     assessment.signed_off_by, assessment.signed_off_at = by, timezone.now()
@@ -273,10 +278,23 @@ def complete_case(*, case: Case, by) -> Case:
     return closed
 
 
+def _cancel_scheduled_conferences(case: Case, *, by, reason: str) -> None:
+    """Cancel the case's scheduled conferences, freeing their facilitators and venues."""
+    from conferences.services import cancel_conference  # conferences builds on cases, not the reverse
+
+    for conference in case.conferences.filter(status="scheduled"):
+        cancel_conference(conference=conference, by=by, reason=reason)
+
+
 @transaction.atomic
 def return_case(*, case: Case, by, reason_code: str, note: str = "") -> Case:
-    """Return the case to the referring agency for conventional processing, with a coded reason."""
+    """Return the case to the referring agency for conventional processing, with a coded reason.
+
+    Its scheduled conferences are cancelled first, so that nobody is left booked or reminded.
+    """
     label = ReturnReason(reason_code).label
+    check_case_move(lock_case(case), "return_to_agency")
+    _cancel_scheduled_conferences(case, by=by, reason=f"Case returned to the agency: {label.lower()}.")
     closed = move_case(
         case=case,
         method_name="return_to_agency",
@@ -291,6 +309,8 @@ def return_case(*, case: Case, by, reason_code: str, note: str = "") -> Case:
 @transaction.atomic
 def close_without_conference(*, case: Case, by, reason: str) -> Case:
     """Close the case without a conference (e.g. the harmed party declined and no alternative was used)."""
+    check_case_move(lock_case(case), "close_without_conference")
+    _cancel_scheduled_conferences(case, by=by, reason="Case closed without a conference.")
     closed = move_case(
         case=case, method_name="close_without_conference", by=by, reason=reason, changes={"closing_note": reason}
     )

@@ -1,5 +1,7 @@
 """The calendar invitation of a conference (RFC 5545), for download and, later, for email."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -18,8 +20,9 @@ def conference_invitation(conference: Conference) -> bytes:
     event.add("uid", f"{conference.uid}@rjcases")
     event.add("sequence", conference.sequence)
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", conference.starts_at)
-    event.add("dtend", conference.ends_at)
+    # UTC times need no VTIMEZONE block and every calendar reads them the same way.
+    event.add("dtstart", conference.starts_at.astimezone(UTC))
+    event.add("dtend", conference.ends_at.astimezone(UTC))
     # The title names the kind of meeting and the case reference only: an invitation may be
     # forwarded, so it carries no names and nothing said about the incident.
     event.add("summary", f"{conference.get_kind_display()} ({conference.case.reference})")

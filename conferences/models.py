@@ -249,8 +249,15 @@ class ItemStatus(models.TextChoices):
 
 
 class AgreementItemQuerySet(models.QuerySet):
+    def live(self):
+        """Return items still followed up: of a current agreement of a case being monitored.
+
+        A renegotiated version's items, and those of a closed case, are history.
+        """
+        return self.filter(agreement__superseded_at__isnull=True, agreement__case__status="monitoring")
+
     def overdue(self, today=None):
-        return self.filter(status=ItemStatus.PENDING, due_date__lt=today or timezone.localdate())
+        return self.live().filter(status=ItemStatus.PENDING, due_date__lt=today or timezone.localdate())
 
 
 class AgreementItem(FSMModelMixin, models.Model):
@@ -305,7 +312,11 @@ class AgreementItem(FSMModelMixin, models.Model):
 
     @property
     def is_overdue(self):
-        return self.status == ItemStatus.PENDING and self.due_date < timezone.localdate()
+        return (
+            self.status == ItemStatus.PENDING
+            and self.agreement.superseded_at is None
+            and self.due_date < timezone.localdate()
+        )
 
     @property
     def amount_paid(self):

@@ -335,6 +335,9 @@ def _lock_open_item(item: AgreementItem) -> AgreementItem:
         raise InvalidTransition(
             "This item belongs to an agreement that was renegotiated; record it on the current one."
         )
+    case = item.agreement.case
+    if case.status != CaseStatus.MONITORING:
+        raise InvalidTransition(f"Case {case} is {case.get_status_display().lower()}: its items can no longer change.")
     return item
 
 

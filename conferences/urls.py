@@ -1,7 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "conferences"
 
-urlpatterns = []
+urlpatterns = [
+    path("schedule/", views.my_schedule, name="my_schedule"),
+    path("cases/<int:case_pk>/schedule/", views.schedule, name="schedule"),
+    path("<int:pk>/", views.conference_detail, name="detail"),
+    path("<int:pk>/reschedule/", views.reschedule, name="reschedule"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/hold/", views.hold, name="hold"),
+    path("<int:pk>/invitation.ics", views.invitation, name="ics"),
+    path("<int:pk>/participants/add/", views.add_participant, name="add_participant"),
+    path("<int:pk>/participants/<int:participant_pk>/invitation/", views.update_invitation, name="invitation"),
+]

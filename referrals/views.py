@@ -124,6 +124,8 @@ def referral_detail(request, pk):
         "parties": referral.parties.select_related("person__contact"),
         "events": referral.events.select_related("actor"),
         "can_edit": can_edit_referral(request.user, referral),
+        # Once screened, contact details belong to the case's facilitators and supervisors only.
+        "show_contacts": request.user.is_supervisor or referral.is_editable,
         "case": getattr(referral, "case", None) if referral.status == ReferralStatus.ACCEPTED else None,
         "withdraw_form": WithdrawForm(),
     }

@@ -100,3 +100,9 @@ def accepted(submitted, supervisor) -> Referral:
 @pytest.fixture
 def case(accepted):
     return accepted.case
+
+
+@pytest.fixture
+def other_facilitator():
+    """A facilitator who does not work the case under test."""
+    return UserFactory(username="other_facilitator", facilitator=True)

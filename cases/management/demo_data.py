@@ -318,4 +318,134 @@ WITHDRAW_REASONS = ["The harmed party now wants a prosecution.", "Charged after 
 OVERRIDE_JUSTIFICATION = (
     "The earlier diversions were years ago and unrelated; the harmed party strongly supports a meeting."
 )
+
+# Case work ------------------------------------------------------------------------------------
+# {rp}, {hp} and {gd} are the first names (or an organisation's name) of the responsible party, the
+# harmed party and a guardian.
+
+VENUES = [  # name, partner, address: a few rooms of the partners, where most conferences are held
+    ("Restorative Justice Suite", "Northshire Victim Support", "14 Castle Street, Northby NB1 2AA"),
+    ("Garden Room", "Northshire Victim Support", "14 Castle Street, Northby NB1 2AA"),
+    ("The Hub, Meeting Room 2", "Eastvale Youth Service", "The Hub, 3 Mill Lane, Eastvale EV2 4BD"),
+    ("Westmoor Youth Outreach Room", "Eastvale Youth Service", "Westmoor Library, Brook Street, Westmoor WM1 4QD"),
+    ("Pastoral Centre", "St Aidan's Academy", "Grove Road, Kelbridge KB3 6HJ"),
+]
+VENUES_BY_AGENCY = {  # which venues suit the referrals of each agency, nearest first
+    "NSP": ["Restorative Justice Suite", "Garden Room", "Pastoral Centre"],
+    "EVC": ["The Hub, Meeting Room 2", "Restorative Justice Suite"],
+    "WMR": ["Westmoor Youth Outreach Room", "The Hub, Meeting Room 2"],
+}
+CONFERENCE_ADDRESSES = {  # halls booked for one conference, when no venue suits
+    "NSP": ["Kelbridge Community Centre, Station Road, Kelbridge KB2 5LP",
+            "St Mark's Church Hall, Victoria Road, Northby NB4 1JS"],
+    "EVC": ["Ashcombe Village Hall, Church Street, Ashcombe AC2 7RW",
+            "Eastvale Quaker Meeting House, Park Avenue, Eastvale EV1 3DN"],
+    "WMR": ["Harbourside Methodist Church Hall, Harbour Road, Harbourside HS1 3QT",
+            "Westmoor Village Hall, Elm Close, Westmoor WM2 6PA"],
+}
+COMMUNITY_MEMBERS = ["Pat Okoro (residents' association)", "Revd Sue Marsh (St Mark's Church)",
+                     "Dev Mistry (town centre manager)", "Jean Callaghan (neighbourhood watch)",
+                     "Owen Pryce (youth club volunteer)", "Cllr Anita Roy (ward councillor)"]
+
+CONTACT_NOTES = {
+    "reached": ["Explained the process; agreed to a home visit.", "Talked it through; wants time to think.",
+                "Keen to take part and asked who else would be there.", "Agreed to meet at the office next week.",
+                "Had questions about what happens if it does not work out; answered them.",
+                "Visited at home and went through the leaflet together."],
+    "no_answer": ["Left a voicemail.", "No reply; will try again.", "Number rang out.", "Letter sent with my number.",
+                  "Nobody in at the home visit; left a card."],
+    "refused": ["Does not want to take part and does not want to be contacted again.",
+                "Would rather the police dealt with it; respected that.",
+                "Declined: wants to put it behind them."],
+}
+ASSESSMENT_NOTES = {
+    "low": ["Calm, reflective and clear about what happened.", "Supportive family; understands the process.",
+            "Wants to hear from the other side and to be heard."],
+    "medium": ["Some anger still; agreed ground rules and a break signal.",
+               "Anxious about meeting; a supporter will sit with them.",
+               "Peer pressure was part of it; keep the friends out of the room."],
+    "high": ["Volatile in the first meeting; needs a second preparation session.",
+             "Risk of blaming the harmed party; co-facilitator and separate waiting rooms."],
+}
+CASE_NOTES = ["Spoke to the school's pastoral lead: attendance has improved since the incident.",
+              "Parent asked whether this will show on a DBS check; explained the diversion outcome.",
+              "Harmed party would like a supporter with them; their sister will come.",
+              "Checked dates with both sides: weekday evenings suit best.",
+              "Responsible party has started a part-time job; meetings after 5 pm.",
+              "Discussed with the supervisor: a co-facilitator would help with this one."]
+CONFERENCE_NOTES = [
+    "{hp} described the weeks after the incident; {rp} listened and apologised without prompting. "
+    "Both agreed the outcome in their own words.",
+    "{rp} found it hard to start but explained what was going on at the time. {hp} said it helped to hear it. "
+    "{gd} spoke about the family's worry.",
+    "Tense first half; a short break helped. {rp} took responsibility and offered to put things right. "
+    "{hp} accepted the offer of repayment.",
+    "{hp} asked why them; {rp} said it was not planned and was ashamed. Agreement came easily after that.",
+    "{rp} was quiet but engaged. {hp} wanted to know that it would not happen again; the plan covers that.",
+]
+RESCHEDULE_REASONS = ["The harmed party is away that week.", "The responsible party has an exam that day.",
+                      "The co-facilitator is unwell.", "The venue is closed for repairs.",
+                      "A guardian could not get time off work."]
+CANCEL_REASONS = {
+    "closed_no_conference": ["The harmed party no longer wishes to meet.",
+                             "The harmed party has moved away and asked us to close the case."],
+    "returned": ["The responsible party withdrew consent.", "The responsible party stopped replying."],
+}
+AGREEMENT_SUMMARIES = [
+    "{rp} will put things right as listed below; {hp} will hear from the facilitator when it is done.",
+    "Agreed by everyone in the room. {rp} chose the community work; {hp} asked for the letter.",
+    "{rp} and {gd} agreed the plan with {hp}; the facilitator will check in fortnightly.",
+    "A short agreement: {hp} wanted an apology and to know it will not happen again.",
+]
+ITEM_TEXTS = {  # kind: [(description, partner name or "")]
+    "restitution": [("Pay £{amount} to {hp} towards the loss, in instalments", "Northshire Victim Support"),
+                    ("Pay £{amount} towards the cost of repairs", "Northshire Victim Support"),
+                    ("Repay £{amount} to {hp}", "")],
+    "community_service": [("{hours} hours of litter picking and graffiti removal", "Eastvale Youth Service"),
+                          ("{hours} hours helping at the youth centre's Saturday sessions", "Eastvale Youth Service"),
+                          ("{hours} hours sorting donations at the victim support charity shop",
+                           "Northshire Victim Support"),
+                          ("{hours} hours of gardening at the community allotments", "")],
+    "apology": [("Write a letter of apology to {hp}, passed on by the facilitator", "Northshire Victim Support"),
+                ("Write a letter of apology to {hp}", "")],
+    "programme": [("Attend a four-session victim awareness course", "Northshire Victim Support"),
+                  ("Complete the youth service's anger management programme", "Eastvale Youth Service"),
+                  ("Two sessions with a drug and alcohol worker", "Eastvale Youth Service"),
+                  ("Complete an online safety and respect workshop", "Eastvale Youth Service")],
+    "school": [("Attend school every day for the rest of term", "St Aidan's Academy"),
+               ("Meet the pastoral lead weekly until half term", "St Aidan's Academy")],
+    "other": [("Stay away from {place} for three months", ""),
+              ("Return the items still at home", ""),
+              ("Help repair the damage with a parent, arranged by the facilitator", "")],
+}
+ITEM_DONE_NOTES = {
+    "restitution": "Paid in full.", "community_service": "All hours done.",
+    "apology": "Letter read and passed on.", "programme": "Attended every session.",
+    "school": "Attendance checked every week.", "other": "Confirmed by the facilitator.",
+}
+MISSED_NOTES = ["Did not turn up to the sessions arranged.", "No payment since the first one; no reply to letters.",
+                "Not done by the due date despite two reminders."]
+WAIVE_NOTES = ["The harmed party said what was done was enough.", "Waived: circumstances changed (new job).",
+               "The harmed party declined to receive it.", "Waived by the supervisor after a review meeting."]
+RENEGOTIATION_REASONS = ["The Saturday sessions clash with a new job; fewer hours over a longer time, plus a course.",
+                         "Could not keep up the payments; agreed a smaller sum and community work instead."]
+RETURN_NOTES = {
+    "withdrew_consent": ["Took legal advice and no longer wants to take part.",
+                         "No longer willing to meet the harmed party."],
+    "no_contact": ["Five attempts by phone, letter and a home visit over several weeks.",
+                   "No reply to calls or letters; the address may be out of date."],
+    "non_compliance": ["Missed the agreed sessions and payments; no contact since the reminders.",
+                       "Did not keep to the agreement despite a review meeting."],
+    "re_arrest": ["Arrested for a further offence; the police will deal with both together."],
+    "other": ["The CPS asked for the file back: a linked offence is being charged.",
+              "Transferred to another force's scheme after a move."],
+}
+CLOSE_REASONS = {
+    "intake": ["The harmed party declined to take part; no alternative process was suitable.",
+               "The harmed party declined and did not want a letter or shuttle mediation."],
+    "ready": ["The harmed party changed their mind before a date was set; no alternative was suitable.",
+              "The responsible party moved out of the area before a date was set."],
+    "scheduled": ["The conference was cancelled and the harmed party did not want another date.",
+                  "The harmed party moved away; no alternative process was suitable."],
+}
 # fmt: on

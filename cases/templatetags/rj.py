@@ -3,6 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
+from cases.models import Notification
+
 register = template.Library()
 
 _BADGE_COLOURS = {
@@ -20,6 +22,11 @@ _BADGE_COLOURS = {
     "completed": "success",
     "returned": "danger",
     "closed_no_conference": "dark",
+    "held": "success",
+    "cancelled": "secondary",
+    "pending": "secondary",
+    "missed": "danger",
+    "waived": "dark",
 }
 
 
@@ -48,3 +55,13 @@ def query_with(context, **changes):
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notification_count(context):
+    """Return how many of the logged-in user's notifications are unread (0 for anyone else)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

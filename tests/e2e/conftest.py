@@ -4,9 +4,11 @@ Every test in this folder is marked `e2e`. Locally a missing Chromium skips them
 """
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread, so Django's ORM would refuse to run
@@ -77,3 +79,10 @@ def screenshot(page):
         return path
 
     return _shot
+
+
+@pytest.fixture(autouse=True)
+def seeded_reference_data(transactional_db):
+    """Put back the rows the data migration seeds (offence categories, policy): a transactional test
+    that ran before may have flushed them, and a browser test cannot restore a serialized copy."""
+    import_module("referrals.migrations.0002_default_offences_and_policy").seed(apps, None)

@@ -36,7 +36,7 @@ def run_at_once(functions) -> list:
 
     def worker(index, function):
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=60)
             results[index] = function()
         except Exception as error:  # reported to the test, which decides
             results[index] = error
@@ -47,7 +47,7 @@ def run_at_once(functions) -> list:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
     return results
 

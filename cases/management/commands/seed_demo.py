@@ -1,22 +1,24 @@
-"""Fill the database with a demo programme: agencies, users, partners and referrals in every state.
+"""Fill the database with a demo programme: agencies, users, partners, referrals in every state, and
+cases in every stage with their conferences and agreements.
 
 Referrals go through the real services of referrals/services.py, so their events and cases are
-real; their timestamps are then moved back over the last 18 months. A second run changes nothing
-and prints the logins again.
+real; their timestamps are then moved back over the last 18 months. The accepted referrals' cases
+then go through the services of cases/ and conferences/, each step run at its own moment in the
+past (cases/management/demo_cases.py). A second run changes nothing and prints the logins again.
 """
 
 import random
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from cases.management.demo_cases import CaseWork, ensure_venues
 from cases.management.demo_data import (
     ADMISSIONS,
     AGENCIES,
@@ -45,7 +47,8 @@ from cases.management.demo_data import (
     WITHDRAW_REASONS,
     Story,
 )
-from cases.models import Agency, Case, CaseEvent, ContactDetails, Partner, Person, Role, Unit, User
+from cases.models import Agency, Case, CaseEvent, CaseStatus, ContactDetails, Partner, Person, Role, Unit, User
+from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemStatus
 from referrals.models import (
     DeclineReason,
     EligibilityPolicy,
@@ -109,14 +112,16 @@ class Command(BaseCommand):
             raise CommandError("--referrals must be zero or more.")
         with transaction.atomic():
             units, partners = ensure_organisations()
+            venues = ensure_venues(partners)
             users, existing = ensure_users(units, partners)
             if Referral.objects.filter(referring_officer=users["officer"]).exists():
                 self.stdout.write("Demo referrals already exist: nothing to add.")
             else:
-                DemoProgramme(users).seed(referrals)
-                self.stdout.write(self.style.SUCCESS(f"Created {referrals} demo referrals."))
+                DemoProgramme(users, venues).seed(referrals)
+                self.stdout.write(self.style.SUCCESS(f"Created {referrals} demo referrals and took their cases on."))
         self.print_counts()
         self.print_logins(users, existing)
+        self.print_stages(users["facilitator"])
 
     def print_counts(self):
         counts = dict(Referral.objects.values_list("status").annotate(n=Count("pk")).order_by())
@@ -124,6 +129,33 @@ class Command(BaseCommand):
         cases = Case.objects.aggregate(total=Count("pk"), assigned=Count("facilitator"))
         self.stdout.write(f"Referrals: {states}.")
         self.stdout.write(f"Cases: {cases['total']}, of which {cases['assigned']} have a facilitator.")
+
+    def print_stages(self, facilitator):
+        """Print the cases per stage (all, and the `facilitator` demo user's), conferences and items."""
+        cases = Case.objects.values_list("status").order_by()
+        everyone = dict(cases.annotate(n=Count("pk")))
+        theirs = dict(cases.filter(Q(facilitator=facilitator) | Q(co_facilitator=facilitator)).annotate(n=Count("pk")))
+        rows = [("stage", "cases", f"{facilitator.username}'s")]
+        rows += [(label, str(everyone.get(value, 0)), str(theirs.get(value, 0))) for value, label in CaseStatus.choices]
+        widths = [max(len(row[n]) for row in rows) for n in range(3)]
+        rows.insert(1, tuple("-" * width for width in widths))
+        self.stdout.write("")
+        for row in rows:
+            self.stdout.write(f"{row[0].ljust(widths[0])}  {row[1].rjust(widths[1])}  {row[2].rjust(widths[2])}")
+        now = timezone.now()
+        conferences = Conference.objects.aggregate(
+            upcoming=Count("pk", filter=Q(status=ConferenceStatus.SCHEDULED, starts_at__gte=now)),
+            held=Count("pk", filter=Q(status=ConferenceStatus.HELD)),
+            cancelled=Count("pk", filter=Q(status=ConferenceStatus.CANCELLED)),
+        )
+        items = AgreementItem.objects.filter(agreement__superseded_at__isnull=True)
+        statuses = dict(items.values_list("status").annotate(n=Count("pk")).order_by())
+        self.stdout.write(
+            "Conferences: {upcoming} upcoming, {held} held, {cancelled} cancelled.".format(**conferences)
+            + " Agreement items: "
+            + ", ".join(f"{label.lower()} {statuses.get(value, 0)}" for value, label in ItemStatus.choices)
+            + f" (of which {items.overdue().count()} overdue)."
+        )
 
     def print_logins(self, users, existing):
         rows = [("username", "password", "role", "what they do")]
@@ -239,13 +271,13 @@ class ReferenceNumbers:
 class DemoProgramme:
     """Creates referrals through the services, then moves their timestamps back to the planned times."""
 
-    def __init__(self, users):
+    def __init__(self, users, venues):
         self.rng = random.Random(2026)
+        self.venues = venues
         self.now = timezone.now()
         self.users = users
         self.officers = [u for u in users.values() if u.role == Role.OFFICER]
         self.supervisors = [u for u in users.values() if u.role == Role.SUPERVISOR]
-        self.facilitators = [u for u in users.values() if u.role == Role.FACILITATOR]
         policy = EligibilityPolicy.current()
         excluded = set(policy.excluded_categories.values_list("pk", flat=True))
         active = list(OffenceCategory.objects.filter(active=True).order_by("code"))
@@ -264,7 +296,7 @@ class DemoProgramme:
             referral = self.run(plan)
             self.backdate(referral, plan)
         self.references.save_counters()
-        self.assign_facilitators()
+        CaseWork(self.users, self.venues, self.now).seed(self.opened)
 
     # Planning ---------------------------------------------------------------------------------
 
@@ -581,17 +613,6 @@ class DemoProgramme:
         CaseEvent.objects.filter(case_id=case_pk).update(created_at=opened)
         Case.history.filter(id=case_pk).update(history_date=opened)
         self.opened.append((case_pk, opened))
-
-    def assign_facilitators(self):
-        """Give most cases a facilitator; those accepted in the last week often wait for one."""
-        chosen = defaultdict(list)
-        weights = [3, 2, 2, 1][: len(self.facilitators)]
-        for case_pk, opened in self.opened:
-            recent = (self.now - opened).days < 7
-            if self.rng.random() < (0.3 if recent else 0.85):
-                chosen[self.rng.choices(self.facilitators, weights)[0].pk].append(case_pk)
-        for facilitator_pk, case_pks in chosen.items():
-            Case.objects.filter(pk__in=case_pks).update(facilitator_id=facilitator_pk)
 
 
 def _restamp(queryset, field_name: str, times: list[datetime]):

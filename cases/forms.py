@@ -1,0 +1,299 @@
+"""Forms of the case pages: preparing the parties, assigning facilitators, closing, the list's filters.
+
+The forms about one person of a case take the case's people (`people`, person id -> Person) so that a
+person who is not on the case is refused by the form, before any service is called.
+"""
+
+from django import forms
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from referrals.forms import DATE_INPUT, PartyForm
+from referrals.models import PartyRole
+
+from .models import (
+    OPEN_CASE_STATUSES,
+    Assessment,
+    CaseStatus,
+    Consent,
+    ConsentPurpose,
+    ContactAttempt,
+    ReturnReason,
+    Role,
+    User,
+)
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TEXT_LIMIT = 5000
+
+
+class PersonChoiceField(forms.ChoiceField):
+    """A choice among the people of a case; cleans to the Person.
+
+    `shown` narrows what the select offers without narrowing what is valid, so that a form can
+    explain *why* a person on the case is the wrong choice instead of saying "not a valid choice".
+    """
+
+    default_error_messages = {"invalid_choice": "This person is not on the case."}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.people = {}
+
+    def set_people(self, people, shown=None):
+        self.people = people
+        self.choices = [(pk, person.display_name) for pk, person in (shown or people).items()]
+
+    def valid_value(self, value):
+        return str(value) in {str(pk) for pk in self.people}
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.people[int(value)] if value not in self.empty_values else None
+
+
+class PersonForm(forms.Form):
+    """A form about one person on the case, who is chosen on the page (a hidden field)."""
+
+    person = PersonChoiceField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = people
+        self.fields["person"].set_people(people)
+
+    def chosen_person_id(self) -> int | None:
+        """Return the id of the person the form is about, valid or not yet validated; None if unknown."""
+        value = self.data.get(self.add_prefix("person")) if self.is_bound else self.initial.get("person")
+        try:
+            return int(value) if int(value) in self.people else None
+        except (TypeError, ValueError):
+            return None
+
+
+class ContactForm(PersonForm):
+    contacted_at = forms.DateTimeField(label="When", widget=DATETIME_INPUT)
+    channel = forms.ChoiceField(choices=ContactAttempt.Channel.choices)
+    outcome = forms.ChoiceField(choices=ContactAttempt.Outcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_LIMIT)
+
+    def clean_contacted_at(self):
+        when = self.cleaned_data["contacted_at"]
+        if when > timezone.now():
+            raise forms.ValidationError("A contact cannot be logged in the future.")
+        return when
+
+
+class ConsentForm(PersonForm):
+    purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
+    given_by = PersonChoiceField(help_text="The person, or a guardian on the case for a juvenile.")
+    given_on = forms.DateField(label="Given on", widget=DATE_INPUT)
+    method = forms.ChoiceField(choices=Consent.Method.choices, label="How it was given")
+
+    def __init__(self, *args, guardians=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guardians = set(guardians)
+        person_id = self.chosen_person_id()
+        shown = self.people
+        if person_id is not None:
+            order = [person_id, *[pk for pk in self.people if pk in self.guardians and pk != person_id]]
+            shown = {pk: self.people[pk] for pk in order}
+        self.fields["given_by"].set_people(self.people, shown=shown)
+
+    def clean_given_on(self):
+        day = self.cleaned_data["given_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("Consent cannot be dated in the future.")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        person, given_by = data.get("person"), data.get("given_by")
+        if person and given_by and given_by.pk != person.pk and given_by.pk not in self.guardians:
+            self.add_error(
+                "given_by",
+                f"{given_by.display_name} is not a guardian on this case: consent for {person.display_name} "
+                "is given by them or by a guardian.",
+            )
+        return data
+
+
+class WithdrawConsentForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_LIMIT, label="Why is it withdrawn?"
+    )
+
+
+class AssessmentForm(PersonForm):
+    will_attend = forms.BooleanField(required=False, initial=True, label="Will take part in the conference")
+    ready = forms.BooleanField(required=False, label="Prepared and ready to take part")
+    risk = forms.ChoiceField(choices=[("", "Choose"), *Assessment.Risk.choices])
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=TEXT_LIMIT,
+        label="Confidential notes",
+        help_text="Seen only by the case's facilitators and supervisors.",
+    )
+
+    @classmethod
+    def initial_from(cls, assessment: Assessment | None) -> dict:
+        if assessment is None:
+            return {}
+        fields = ("will_attend", "ready", "risk", "notes")
+        return {name: getattr(assessment, name) for name in fields}
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_LIMIT,
+        label="New note",
+        help_text="Confidential to the case's facilitators and supervisors. The timeline says only that a note was "
+        "added.",
+    )
+
+
+def active_facilitators():
+    return User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by("first_name", "last_name")
+
+
+class AssignForm(forms.Form):
+    facilitator = forms.ModelChoiceField(queryset=User.objects.none(), empty_label="Choose a facilitator")
+    co_facilitator = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="No co-facilitator", label="Co-facilitator"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("facilitator", "co_facilitator"):
+            self.fields[name].queryset = active_facilitators()
+
+    def clean(self):
+        data = super().clean()
+        facilitator, co_facilitator = data.get("facilitator"), data.get("co_facilitator")
+        if facilitator and co_facilitator and facilitator == co_facilitator:
+            self.add_error("co_facilitator", "The co-facilitator must be someone other than the facilitator.")
+        return data
+
+
+class CaseloadChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        inactive = "" if obj.is_active else ", no longer active"
+        return f"{obj} ({obj.open_cases} open case{'s' if obj.open_cases != 1 else ''}{inactive})"
+
+
+def facilitators_with_caseload():
+    """Return every facilitator, active or not, with the number of open cases they hold."""
+    open_cases = Q(cases__status__in=OPEN_CASE_STATUSES)
+    open_co_cases = Q(co_cases__status__in=OPEN_CASE_STATUSES)
+    return (
+        User.objects.filter(role=Role.FACILITATOR)
+        .annotate(
+            lead_cases=Count("cases", filter=open_cases, distinct=True),
+            supporting_cases=Count("co_cases", filter=open_co_cases, distinct=True),
+        )
+        .annotate(open_cases=F("lead_cases") + F("supporting_cases"))
+        .order_by("-is_active", "first_name", "last_name")
+    )
+
+
+class ReassignForm(forms.Form):
+    departing = CaseloadChoiceField(
+        queryset=User.objects.none(), empty_label="Choose a facilitator", label="Departing facilitator"
+    )
+    successor = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        empty_label="Choose a facilitator",
+        label="Hand their open cases to",
+        help_text="Their closed cases stay as they are.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departing"].queryset = facilitators_with_caseload()
+        self.fields["successor"].queryset = active_facilitators()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("departing") and data.get("departing") == data.get("successor"):
+            self.add_error("successor", "Choose someone other than the departing facilitator.")
+        return data
+
+
+class ReturnForm(forms.Form):
+    reason_code = forms.ChoiceField(choices=[("", "Choose a reason"), *ReturnReason.choices], label="Reason")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_LIMIT)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason_code") == ReturnReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "Say why, when the reason is “Other”.")
+        return data
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TEXT_LIMIT,
+        label="Why close it without a conference?",
+        help_text="For example: the harmed party declined and no alternative was used.",
+    )
+
+
+class CasePartyForm(PartyForm):
+    """Someone added to the case while preparing it: a guardian, a supporter, a party found later."""
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles_on_case = set(case.referral.parties.values_list("person_id", "role"))
+        self.fields["role"].initial = PartyRole.GUARDIAN
+        del self.fields["party_id"]
+
+    def clean(self):
+        data = super().clean()
+        person_id = self.person_id() if not self.errors else None
+        role = data.get("role")
+        if person_id is not None and (person_id, role) in self.roles_on_case:
+            self.add_error("on_match", f"This person is already on the case as a {PartyRole(role).label.lower()}.")
+        return data
+
+    def person_id(self):
+        if self.matches and self.cleaned_data.get("on_match") == "link":
+            return self.matches[0].pk
+        return None
+
+
+UNASSIGNED = "unassigned"
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters. Anything not understood is ignored rather than refused."""
+
+    status = forms.ChoiceField(choices=[("", "Any stage"), *CaseStatus.choices], required=False, label="Stage")
+    facilitator = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, by_facilitator=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not by_facilitator:
+            del self.fields["facilitator"]
+            return
+        people = User.objects.filter(role=Role.FACILITATOR).order_by("-is_active", "first_name", "last_name")
+        self.fields["facilitator"].choices = [
+            ("", "Anyone"),
+            (UNASSIGNED, "Not assigned"),
+            *[(str(user.pk), str(user)) for user in people],
+        ]
+
+    def filter(self, cases):
+        """Return `cases` narrowed by the filters; a value that is not a choice is ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("status"):
+            cases = cases.filter(status=data["status"])
+        facilitator = data.get("facilitator")
+        if facilitator == UNASSIGNED:
+            cases = cases.filter(facilitator__isnull=True)
+        elif facilitator:
+            cases = cases.filter(Q(facilitator_id=facilitator) | Q(co_facilitator_id=facilitator))
+        return cases

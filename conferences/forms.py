@@ -1,0 +1,202 @@
+"""Forms of the conference pages: when, where and with whom; invitations; what happened."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Role, User
+
+from .models import Conference, ConferenceKind, Participant, Venue
+from .services import ConferencePlan
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+# Far enough for any real plan, near enough that the end time can never overflow a datetime.
+LONGEST_AHEAD = timedelta(days=2 * 366)
+
+
+class FacilitatorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class PlanForm(forms.Form):
+    """When and where: the part of a conference that scheduling and rescheduling both set."""
+
+    start_date = forms.DateField(label="Date", widget=DATE_INPUT)
+    start_time = forms.TimeField(label="Start time", widget=TIME_INPUT)
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)",
+        min_value=15,
+        max_value=480,
+        initial=120,
+        widget=forms.NumberInput(attrs={"step": 15}),
+        error_messages={
+            "min_value": "A conference lasts at least 15 minutes.",
+            "max_value": "A conference lasts at most 8 hours (480 minutes).",
+        },
+    )
+    mode = forms.ChoiceField(
+        choices=Conference.Mode.choices, initial=Conference.Mode.IN_PERSON, widget=forms.RadioSelect, label="Where"
+    )
+    venue = forms.ModelChoiceField(queryset=Venue.objects.none(), required=False, empty_label="— Not at a venue —")
+    address = forms.CharField(
+        required=False,
+        label="Or an address",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only when the conference is not at one of the programme's venues.",
+    )
+    meeting_link = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The link participants use to join (Teams, Zoom, …).",
+    )
+
+    def __init__(self, *args, current_venue: Venue | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = current_venue.pk if current_venue else None
+        self.fields["venue"].queryset = Venue.objects.filter(Q(active=True) | Q(pk=keep)).select_related("partner")
+
+    def clean(self):
+        data = super().clean()
+        day, time = data.get("start_date"), data.get("start_time")
+        if day and time:
+            starts_at = datetime.combine(day, time).replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+            now = timezone.now()
+            if starts_at <= now:
+                self.add_error("start_date", "The conference must start in the future.")
+            elif starts_at > now + LONGEST_AHEAD:
+                self.add_error("start_date", "Schedule a conference at most two years ahead.")
+            data["starts_at"] = starts_at
+        if data.get("mode") == Conference.Mode.VIRTUAL:
+            if not data.get("meeting_link"):
+                self.add_error("meeting_link", "A virtual conference needs the link to join it.")
+            data["venue"], data["address"] = None, ""
+        elif data.get("mode") == Conference.Mode.IN_PERSON:
+            address = data.get("address", "").strip()
+            if data.get("venue") and address:
+                self.add_error("address", "Choose a venue or type an address, not both.")
+            elif not data.get("venue") and not address:
+                self.add_error("venue", "Choose a venue or type the address where the conference takes place.")
+            data["address"], data["meeting_link"] = address, ""
+        return data
+
+    def to_plan(self, kind: str) -> ConferencePlan:
+        data = self.cleaned_data
+        return ConferencePlan(
+            kind=kind,
+            starts_at=data["starts_at"],
+            duration_minutes=data["duration_minutes"],
+            mode=data["mode"],
+            venue=data["venue"],
+            address=data["address"],
+            meeting_link=data["meeting_link"],
+        )
+
+
+class ScheduleForm(PlanForm):
+    kind = forms.ChoiceField(choices=ConferenceKind.choices, label="Kind of conference")
+    facilitators = FacilitatorChoiceField(
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each one is booked for the time; nobody can be booked twice at once.",
+    )
+    invite_officer = forms.BooleanField(required=False, label="Invite the referring officer")
+
+    field_order = ["kind"]
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitators"].queryset = User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by(
+            "last_name", "first_name", "pk"
+        )
+        self.fields["facilitators"].initial = [pk for pk in (case.facilitator_id, case.co_facilitator_id) if pk]
+        self.fields["invite_officer"].help_text = f"{case.referral.referring_officer} is added to the participants."
+
+    def to_plan(self, kind: str = "") -> ConferencePlan:
+        return super().to_plan(kind or self.cleaned_data["kind"])
+
+
+class RescheduleForm(PlanForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the conference's history and the case timeline."
+    )
+
+    @staticmethod
+    def initial_for(conference: Conference) -> dict:
+        starts_at = timezone.localtime(conference.starts_at)
+        return {
+            "start_date": starts_at.date(),
+            "start_time": starts_at.time(),
+            "duration_minutes": conference.duration_minutes,
+            "mode": conference.mode,
+            "venue": conference.venue_id,
+            "address": conference.address,
+            "meeting_link": conference.meeting_link,
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the conference's history and the case timeline."
+    )
+
+
+class InvitationForm(forms.Form):
+    invitation = forms.ChoiceField(
+        choices=Participant.Invitation.choices,
+        label="Invitation",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+
+class ParticipantForm(forms.Form):
+    """Someone who is not on the case file: a community member or a supporter, by name."""
+
+    role = forms.ChoiceField(
+        choices=[(Participant.Role.COMMUNITY, "Community member"), (Participant.Role.SUPPORTER, "Supporter")]
+    )
+    name = forms.CharField(max_length=200)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the person's name.")
+        return name
+
+
+class ParticipantChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name} ({obj.get_role_display().lower()})"
+
+
+class HoldForm(forms.Form):
+    attended = ParticipantChoiceField(
+        queryset=Participant.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who attended",
+        help_text="Tick everyone who took part; the others are recorded as absent.",
+    )
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Confidential notes",
+        help_text="Seen only by the case's facilitators and supervisors; never by the police or partners.",
+    )
+
+    def __init__(self, *args, conference: Conference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants = list(conference.participants.select_related("person", "user"))
+        self.fields["attended"].queryset = conference.participants.select_related("person", "user")
+
+    def attendance(self) -> dict[int, bool]:
+        present = {p.pk for p in self.cleaned_data["attended"]}
+        return {p.pk: p.pk in present for p in self.participants}
