@@ -108,7 +108,7 @@ def home(request):
             .select_related("agreement__case__referral", "partner")
             .prefetch_related("payments", "hours_entries")
             # Open items first (else 50 settled ones could hide them), soonest due first.
-            .order_by(Condition(When(status=ItemStatus.PENDING, then=0), default=1), "due_date", "pk")[:50]
+            .order_by(Condition(When(status=ItemStatus.PENDING, then=0), default=1), "status", "due_date", "pk")[:50]
         )
         template = "home/partner.html"
     return render(request, template, context)
