@@ -299,7 +299,12 @@ def record_agreement(*, case: Case, by, items: list[ItemInput], summary: str = "
     _check_items(items)
     conference = case.conferences.filter(status=ConferenceStatus.HELD).order_by("-held_at").first()
     agreement = _create_agreement(case, by=by, items=items, summary=summary, conference=conference)
-    record_case_event(case, by=by, kind=Kind.AGREEMENT, summary=f"Agreement recorded with {len(items)} item(s).")
+    record_case_event(
+        case,
+        by=by,
+        kind=Kind.AGREEMENT,
+        summary=f"Agreement recorded with {len(items)} item{'' if len(items) == 1 else 's'}.",
+    )
     move_case(case=case, method_name="start_monitoring", by=by)
     return agreement
 

@@ -126,7 +126,7 @@ def test_facilitator_records_the_agreement(login, held_case, facilitator, partne
     assert items[ItemKind.APOLOGY].amount is None
     assert items[ItemKind.APOLOGY].hours is None
     assert items[ItemKind.APOLOGY].partner is None
-    assert held_case.events.filter(kind=CaseEvent.Kind.AGREEMENT, summary__contains="3 item(s)").exists()
+    assert held_case.events.filter(kind=CaseEvent.Kind.AGREEMENT, summary__contains="3 items").exists()
 
 
 def test_a_blank_added_row_is_ignored(login, held_case, facilitator):

@@ -2,10 +2,7 @@
 
 The services check for clashes first, to explain them; two requests released together both pass
 that check, and only the constraints of migration 0002 stop the second booking. Transactional tests
-lose the migrations' seed rows (offence categories, policy): `seeded` writes them again for each test,
-and `seeded_for_the_tests_after` once more after the module's last flush, for the browser tests: the
-serialized rollback cannot restore the rows there (with Playwright started, the main thread has a new
-connection object, without the serialized contents).
+lose the migrations' seed rows (offence categories, policy): `seeded` writes them again for each test.
 """
 
 import importlib
@@ -21,7 +18,7 @@ from conferences.models import Conference, ConferenceFacilitator
 from tests.conferences.conftest import local, make_ready_case
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 seed = importlib.import_module("referrals.migrations.0002_default_offences_and_policy").seed
@@ -30,13 +27,6 @@ seed = importlib.import_module("referrals.migrations.0002_default_offences_and_p
 @pytest.fixture(autouse=True)
 def seeded():
     seed(apps, None)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def seeded_for_the_tests_after(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        seed(apps, None)
 
 
 def run_at_once(functions) -> list:

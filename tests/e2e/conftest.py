@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-quic",
+    "--lang=en-GB",
 ]
 # Playwright gives each launch a fresh temporary profile itself and refuses a --user-data-dir argument.
 HERE = Path(__file__).resolve().parent

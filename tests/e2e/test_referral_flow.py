@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, UnitFactory, UserFactory
 # The live server needs a transactional database; the serialized rollback restores the offence
 # categories and the eligibility policy seeded by the migrations, which the flush after a
 # transactional test removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def years_before(day: date, years: int) -> date:

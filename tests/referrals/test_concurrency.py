@@ -1,9 +1,8 @@
 """Races between requests: two supervisors accepting at once, many officers logging referrals at once.
 
 These need real row locks, so they run on PostgreSQL only. The flush after a transactional test removes the
-offence categories and the eligibility policy seeded by the migrations: the serialized rollback restores them,
-and `seeded` runs the migration's seed again for when it cannot (after the Playwright test the main thread
-has a new connection object, without the serialized contents).
+offence categories and the eligibility policy seeded by the migrations: `seeded` runs the migration's seed
+again (pytest-django runs transactional tests after all the others, so no other test needs them back).
 """
 
 import importlib
@@ -21,7 +20,7 @@ from referrals.models import Referral, ReferralEvent, ReferralStatus
 from referrals.transitions import InvalidTransition
 from tests.factories import ReferralFactory, UserFactory, offence
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
