@@ -1,9 +1,13 @@
 """Helpers of the HTTP tests: the referral form's POST data as a browser sends it, and the page text."""
 
 import html
+import importlib
+import threading
 from datetime import timedelta
 from html.parser import HTMLParser
 
+from django.apps import apps
+from django.db import connection
 from django.utils import timezone
 
 from referrals.models import ReferralParty
@@ -154,3 +158,32 @@ def blank_party_row(response) -> dict:
     """Return the row that "Add a person" adds to the page (its <template>), left as it is."""
     prefix = "parties-__prefix__-"
     return {name[len(prefix) :]: value for name, value in page_fields(response).items() if name.startswith(prefix)}
+
+
+def reseed_reference_data() -> None:
+    """Write back the rows the data migration seeds (offence categories, policy), which the flush
+    after a transactional test removes; idempotent."""
+    importlib.import_module("referrals.migrations.0002_default_offences_and_policy").seed(apps, None)
+
+
+def run_at_once(functions) -> list:
+    """Run each function in its own thread, released together by a barrier; return results or exceptions."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def worker(index, function):
+        try:
+            barrier.wait(timeout=60)
+            results[index] = function()
+        except Exception as error:  # reported to the test, which decides
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
+    return results

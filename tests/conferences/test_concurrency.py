@@ -5,51 +5,21 @@ that check, and only the constraints of migration 0002 stop the second booking. 
 lose the migrations' seed rows (offence categories, policy): `seeded` writes them again for each test.
 """
 
-import importlib
-import threading
-
 import pytest
-from django.apps import apps
-from django.db import connection
 
 from cases.models import Case, CaseStatus
 from conferences import services
 from conferences.models import Conference, ConferenceFacilitator
 from tests.conferences.conftest import local, make_ready_case
 from tests.factories import UserFactory
+from tests.helpers import reseed_reference_data, run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-seed = importlib.import_module("referrals.migrations.0002_default_offences_and_policy").seed
-
-
 @pytest.fixture(autouse=True)
 def seeded():
-    seed(apps, None)
-
-
-def run_at_once(functions) -> list:
-    """Run each function in its own thread, released together by a barrier; return results or exceptions."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait(timeout=60)
-            results[index] = function()
-        except Exception as error:  # reported to the test, which decides
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return results
+    reseed_reference_data()
 
 
 def booking(case: Case, facilitator, plan):

@@ -4,12 +4,12 @@ Every test in this folder is marked `e2e`. Locally a missing Chromium skips them
 """
 
 import os
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import sync_playwright
+
+from tests.helpers import reseed_reference_data
 
 # Playwright's sync API runs an event loop in the test thread, so Django's ORM would refuse to run
 # in test code (SynchronousOnlyOperation). The live server answers in its own thread regardless.
@@ -86,4 +86,4 @@ def screenshot(page):
 def seeded_reference_data(transactional_db):
     """Put back the rows the data migration seeds (offence categories, policy): a transactional test
     that ran before may have flushed them, and a browser test cannot restore a serialized copy."""
-    import_module("referrals.migrations.0002_default_offences_and_policy").seed(apps, None)
+    reseed_reference_data()

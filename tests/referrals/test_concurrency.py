@@ -5,13 +5,9 @@ offence categories and the eligibility policy seeded by the migrations: `seeded`
 again (pytest-django runs transactional tests after all the others, so no other test needs them back).
 """
 
-import importlib
-import threading
 from datetime import date, timedelta
 
 import pytest
-from django.apps import apps
-from django.db import connection
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
@@ -19,36 +15,14 @@ from referrals import services
 from referrals.models import Referral, ReferralEvent, ReferralStatus
 from referrals.transitions import InvalidTransition
 from tests.factories import ReferralFactory, UserFactory, offence
+from tests.helpers import reseed_reference_data, run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
 def seeded():
-    importlib.import_module("referrals.migrations.0002_default_offences_and_policy").seed(apps, None)
-
-
-def run_at_once(functions) -> list:
-    """Run each function in its own thread, released together by a barrier; return results or exceptions."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait(timeout=60)
-            results[index] = function()
-        except Exception as error:  # reported to the test, which decides
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return results
+    reseed_reference_data()
 
 
 def test_two_supervisors_accepting_at_once_open_one_case():
