@@ -260,13 +260,10 @@ def mark_case_ready(*, case: Case, by) -> Case:
 @transaction.atomic
 def complete_case(*, case: Case, by) -> Case:
     """Close the case as completed: every item of the current agreement is completed or waived."""
-    from conferences.models import ItemStatus  # conferences depends on cases, not the reverse
-
     locked = lock_case(case)
     agreement = locked.agreements.filter(superseded_at__isnull=True).first()
-    open_items = agreement.items.exclude(status__in=[ItemStatus.COMPLETED, ItemStatus.WAIVED]) if agreement else None
-    if locked.status == CaseStatus.MONITORING and (agreement is None or open_items.exists()):
-        count = open_items.count() if agreement else 0
+    count = len(agreement.open_items()) if agreement else 0
+    if locked.status == CaseStatus.MONITORING and (agreement is None or count):
         raise InvalidTransition(
             f"The case cannot be completed: {count} agreement item{'s' if count != 1 else ''} "
             "still pending or missed. Complete or waive each one first."

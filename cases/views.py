@@ -12,9 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, When
 from django.db.models import Case as Condition
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed
@@ -48,24 +46,6 @@ from .transitions import InvalidTransition
 
 CHANGE = AuditEntry.Action.CHANGE
 CASE_ERRORS = (InvalidTransition, PreparationError)
-CONFERENCES_TEMPLATE = "conferences/_case_conferences.html"
-AGREEMENT_TEMPLATE = "agreements/_case_agreement.html"
-
-
-def _url(name, *args) -> str | None:
-    """Return the URL of a page another part of the app may not provide yet, or None."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def _template(name) -> str | None:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
 
 
 # Home pages
@@ -177,9 +157,7 @@ def next_step(case: Case, *, conferences=None, agreements=None) -> NextStep:
 def _open_items(case, agreements=None):
     agreements = agreements if agreements is not None else case.agreements.prefetch_related("items")
     current = next((a for a in agreements if a.is_current), None)
-    if current is None:
-        return []
-    return [i for i in current.items.all() if i.status not in (ItemStatus.COMPLETED, ItemStatus.WAIVED)]
+    return current.open_items() if current else []
 
 
 # The case list and the supervisors' assignment pages
@@ -380,13 +358,6 @@ def _case_file(request, case, *, bound=None, status=200):
         "note_form": bound.get("note") or NoteForm(),
         "conferences": conferences,
         "agreements": agreements,
-        "conferences_template": _template(CONFERENCES_TEMPLATE),
-        "agreement_template": _template(AGREEMENT_TEMPLATE),
-        "links": {
-            "schedule": _url("conferences:schedule", case.pk),
-            "record_agreement": _url("agreements:record", case.pk),
-            "conference": _url("conferences:detail", scheduled.pk) if scheduled else None,
-        },
         "closing": {
             "complete": can_proceed(case.complete),
             "return": can_proceed(case.return_to_agency),

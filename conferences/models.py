@@ -231,6 +231,10 @@ class Agreement(models.Model):
     def is_current(self):
         return self.superseded_at is None
 
+    def open_items(self) -> list["AgreementItem"]:
+        """Return the items still pending or missed: the case completes when there are none."""
+        return [item for item in self.items.all() if item.status not in (ItemStatus.COMPLETED, ItemStatus.WAIVED)]
+
 
 class ItemKind(models.TextChoices):
     RESTITUTION = "restitution", "Restitution"
