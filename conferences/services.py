@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -12,6 +12,7 @@ from cases.models import Case, CaseEvent, CaseStatus, ConsentPurpose, Person, Ro
 from cases.readiness import readiness_problems
 from cases.transitions import InvalidTransition, check_case_move, lock_case, move_case, record_case_event
 from referrals.models import PartyRole
+from reminders.planning import plan_agreement_reminders, plan_conference_reminders, plan_item_reminders
 
 from .models import (
     Agreement,
@@ -72,6 +73,28 @@ def _clashes(plan: ConferencePlan, facilitators: list[User], *, exclude: Confere
     return found
 
 
+# Keys of the transaction-level advisory locks that queue bookings of one facilitator or one venue.
+_FACILITATOR_LOCK, _VENUE_LOCK = 1, 2
+
+
+def _queue_bookings(plan: ConferencePlan, facilitators: list[User]) -> None:
+    """Make concurrent bookings of the same facilitator or venue wait for each other (PostgreSQL).
+
+    The exclusion constraints stay the guard. Without this queue two requests inserting clashing rows
+    at once may each wait for the other's row inside the constraint check, a deadlock that PostgreSQL
+    breaks by failing one of them with an error instead of a clash. Queued, the second request waits
+    for the first to commit and then its own check explains the clash. Keys are taken in one order.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({(_FACILITATOR_LOCK, user.pk) for user in facilitators})
+    if plan.mode == Conference.Mode.IN_PERSON and plan.venue is not None:
+        keys.append((_VENUE_LOCK, plan.venue.pk))
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+
+
 def _book(conference: Conference, facilitators: list[User]) -> None:
     """Write the facilitators' bookings; PostgreSQL refuses an overlap another request just made."""
     try:
@@ -120,6 +143,7 @@ def schedule_conference(
     if case.status != CaseStatus.SCHEDULED:
         check_case_move(case, "schedule")
     _check_plan(plan, facilitators)
+    _queue_bookings(plan, facilitators)
     clashes = _clashes(plan, facilitators)
     if clashes:
         raise SchedulingConflict(" ".join(clashes))
@@ -136,6 +160,7 @@ def schedule_conference(
     )
     if case.status == CaseStatus.READY:
         move_case(case=case, method_name="schedule", by=by)
+    plan_conference_reminders(conference)
     return conference
 
 
@@ -166,6 +191,7 @@ def reschedule_conference(*, conference: Conference, by, plan: ConferencePlan, r
         )
     facilitators = [b.facilitator for b in conference.bookings.filter(active=True).select_related("facilitator")]
     _check_plan(plan, facilitators)
+    _queue_bookings(plan, facilitators)
     clashes = _clashes(plan, facilitators, exclude=conference)
     if clashes:
         raise SchedulingConflict(" ".join(clashes))
@@ -184,6 +210,7 @@ def reschedule_conference(*, conference: Conference, by, plan: ConferencePlan, r
         f"({conference.place}).",
         reason=reason,
     )
+    plan_conference_reminders(conference)
     return conference
 
 
@@ -209,6 +236,7 @@ def cancel_conference(*, conference: Conference, by, reason: str) -> Conference:
         summary=f"Conference of {timezone.localtime(conference.starts_at):%d %b %Y %H:%M} cancelled.",
         reason=reason,
     )
+    plan_conference_reminders(conference)
     still_scheduled = case.conferences.filter(status=ConferenceStatus.SCHEDULED).exists()
     if case.status == CaseStatus.SCHEDULED and not still_scheduled:
         move_case(case=case, method_name="unschedule", by=by, reason="Conference cancelled.")
@@ -221,6 +249,7 @@ def update_invitation(*, participant: Participant, by, invitation: str) -> Parti
         raise InvalidTransition("Invitations change only while the conference is scheduled.")
     participant.invitation = invitation
     participant.save(update_fields=["invitation"])
+    plan_conference_reminders(participant.conference)
     return participant
 
 
@@ -233,9 +262,11 @@ def add_participant(
         raise InvalidTransition("People can be added only while the conference is scheduled.")
     try:
         with transaction.atomic():
-            return Participant.objects.create(conference=conference, role=role, person=person, name=name)
+            participant = Participant.objects.create(conference=conference, role=role, person=person, name=name)
     except IntegrityError:
         raise InvalidTransition("That person is already invited.") from None
+    plan_conference_reminders(conference)
+    return participant
 
 
 @transaction.atomic
@@ -259,6 +290,7 @@ def hold_conference(*, conference: Conference, by, attended: dict[int, bool], no
         case, by=by, kind=Kind.CONFERENCE, summary=f"Conference held; {present} of {len(attended)} invited attended."
     )
     move_case(case=case, method_name="hold_conference", by=by)
+    plan_conference_reminders(conference)
     return conference
 
 
@@ -306,6 +338,7 @@ def record_agreement(*, case: Case, by, items: list[ItemInput], summary: str = "
         summary=f"Agreement recorded with {len(items)} item{'' if len(items) == 1 else 's'}.",
     )
     move_case(case=case, method_name="start_monitoring", by=by)
+    plan_agreement_reminders(agreement.case)
     return agreement
 
 
@@ -331,6 +364,7 @@ def renegotiate_agreement(*, case: Case, by, items: list[ItemInput], reason: str
     record_case_event(
         case, by=by, kind=Kind.AGREEMENT, summary=f"Agreement renegotiated: version {agreement.version}.", reason=reason
     )
+    plan_agreement_reminders(case)
     return agreement
 
 
@@ -393,4 +427,5 @@ def set_item_status(*, item: AgreementItem, by, status: str, note: str = "") -> 
     item.save()
     case = item.agreement.case
     record_case_event(case, by=by, kind=Kind.AGREEMENT, summary=f"“{item}” marked {item.get_status_display().lower()}.")
+    plan_item_reminders(item)
     return item
