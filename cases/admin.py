@@ -2,7 +2,20 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, AuditEntry, Case, CaseEvent, ContactDetails, Partner, Person, Role, Unit, User
+from .models import (
+    Agency,
+    AuditEntry,
+    Case,
+    CaseEvent,
+    ContactDetails,
+    Partner,
+    Person,
+    ReoffendingCheck,
+    Role,
+    SatisfactionSurvey,
+    Unit,
+    User,
+)
 
 
 class UnitInline(admin.TabularInline):
@@ -111,3 +124,34 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, not edited: the pages record these, with the case's timeline and the audit log."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReoffendingCheck)
+class ReoffendingCheckAdmin(ReadOnlyAdmin):
+    list_display = ["case", "months", "due_on", "reoffended", "reoffended_on", "recorded_by", "recorded_at"]
+    list_filter = ["months", "reoffended"]
+    search_fields = ["case__referral__reference"]
+    date_hierarchy = "due_on"
+    list_select_related = ["case__referral", "recorded_by"]
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(ReadOnlyAdmin):
+    list_display = ["case", "sent_at", "expires_at", "answered_at", "satisfaction"]
+    list_filter = ["satisfaction", "felt_heard", "harm_repaired", "would_recommend"]
+    search_fields = ["case__referral__reference"]
+    exclude = ["token_hash"]
+    list_select_related = ["case__referral"]

@@ -213,6 +213,9 @@ class ContactDetails(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
+    time_zone = models.CharField(
+        max_length=60, blank=True, help_text="Where they live, if not the programme's time zone (e.g. Europe/Dublin)."
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -263,15 +266,19 @@ class Case(FSMModelMixin, models.Model):
     )
     opened_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(
+        default=timezone.now, help_text="When anything last happened on the case: what 'stalled' is measured from."
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.CharField(max_length=30, choices=ReturnReason.choices, blank=True)
     closing_note = models.TextField(blank=True, help_text="Why the case was returned or closed.")
-    history = HistoricalRecords(excluded_fields=["status"])
+    history = HistoricalRecords(excluded_fields=["status", "last_activity_at"])
 
     class Meta:
         indexes = [
             models.Index(fields=["status", "opened_at"], name="case_status_opened"),
             models.Index(fields=["facilitator", "status"], name="case_facilitator_status"),
+            models.Index(fields=["status", "last_activity_at"], name="case_status_activity"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -576,3 +583,76 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class ReoffendingCheck(models.Model):
+    """A follow-up at 6, 12 or 24 months after a case closed: was the responsible party re-arrested?
+
+    Created when the case closes; it appears on the supervisors' list once due, and the answer is
+    recorded here, on the case.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reoffending_checks")
+    months = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    reoffended = models.BooleanField(null=True, blank=True, help_text="Re-arrested or charged since the case closed?")
+    reoffended_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["due_on"], name="reoffending_open_due", condition=Q(recorded_at__isnull=True))]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "months"], name="reoffending_check_once"),
+            models.CheckConstraint(
+                condition=Q(reoffended=True) | Q(reoffended_on__isnull=True), name="reoffending_date_only_if_reoffended"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.months}-month reoffending check of case {self.case_id}"
+
+    @property
+    def is_answered(self):
+        return self.recorded_at is not None
+
+
+class SatisfactionSurvey(models.Model):
+    """The harmed party's satisfaction survey: reached through an expiring, single-use link.
+
+    Only a hash of the link's token is stored; the token itself is in the message that was sent.
+    """
+
+    class Score(models.IntegerChoices):
+        VERY_DISSATISFIED = 1, "Very dissatisfied"
+        DISSATISFIED = 2, "Dissatisfied"
+        NEUTRAL = 3, "Neither satisfied nor dissatisfied"
+        SATISFIED = 4, "Satisfied"
+        VERY_SATISFIED = 5, "Very satisfied"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="surveys")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(choices=Score.choices, null=True, blank=True)
+    felt_heard = models.BooleanField(null=True, blank=True, help_text="Did they feel heard?")
+    harm_repaired = models.BooleanField(null=True, blank=True, help_text="Was the harm repaired?")
+    would_recommend = models.BooleanField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "person"], name="survey_once_per_person")]
+
+    def __str__(self):
+        return f"Satisfaction survey of case {self.case_id}"
+
+    @property
+    def is_answered(self):
+        return self.answered_at is not None

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from referrals.models import PartyRole
+from reminders import planning
 
 from .models import (
     OPEN_CASE_STATUSES,
@@ -17,7 +18,6 @@ from .models import (
     Consent,
     ConsentPurpose,
     ContactAttempt,
-    Notification,
     Person,
     ReturnReason,
     Role,
@@ -87,6 +87,12 @@ def reassign_caseload(*, by, departing: User, successor: User) -> int:
     return moved
 
 
+def _replan_participant_reminders(case: Case) -> None:
+    """Reminders to participants follow consent: a withdrawal stops them, a consent (re)starts them."""
+    planning.plan_case_conference_reminders(case)
+    planning.plan_agreement_reminders(case)
+
+
 def _require_open(case: Case) -> None:
     if not case.is_open:
         raise InvalidTransition(f"Case {case} is {case.get_status_display().lower()}: it can no longer change.")
@@ -146,6 +152,7 @@ def record_consent(
         kind=Kind.CONSENT,
         summary=f"{person.display_name}: consent to {consent.get_purpose_display().lower()}{who}.",
     )
+    _replan_participant_reminders(case)
     return consent
 
 
@@ -165,6 +172,7 @@ def withdraw_consent(*, consent: Consent, by, reason: str) -> Consent:
         summary=f"{consent.person.display_name}: consent to {consent.get_purpose_display().lower()} withdrawn.",
         reason=reason,
     )
+    _replan_participant_reminders(case)
     if consent.purpose != ConsentPurpose.CONFERENCE or case.status not in (CaseStatus.READY, CaseStatus.SCHEDULED):
         return consent
     if readiness_problems(case):
@@ -270,9 +278,7 @@ def complete_case(*, case: Case, by) -> Case:
             if agreement
             else "The case cannot be completed without an agreement."
         )
-    closed = move_case(case=locked, method_name="complete", by=by)
-    notify_referring_officer(closed)
-    return closed
+    return move_case(case=locked, method_name="complete", by=by)
 
 
 def _cancel_scheduled_conferences(case: Case, *, by, reason: str) -> None:
@@ -292,35 +298,24 @@ def return_case(*, case: Case, by, reason_code: str, note: str = "") -> Case:
     label = ReturnReason(reason_code).label
     check_case_move(lock_case(case), "return_to_agency")
     _cancel_scheduled_conferences(case, by=by, reason=f"Case returned to the agency: {label.lower()}.")
-    closed = move_case(
+    return move_case(
         case=case,
         method_name="return_to_agency",
         by=by,
         reason=f"{label}. {note}".strip() if note else label,
         changes={"return_reason": reason_code, "closing_note": note},
     )
-    notify_referring_officer(closed)
-    return closed
 
 
 @transaction.atomic
 def close_without_conference(*, case: Case, by, reason: str) -> Case:
-    """Close the case without a conference (e.g. the harmed party declined and no alternative was used)."""
+    """Close the case without a conference (e.g. the harmed party declined and no alternative was used).
+
+    Closing (here, in return_case and complete_case) tells the referring officer through a reminder
+    planned by the case's writer, with the follow-ups.
+    """
     check_case_move(lock_case(case), "close_without_conference")
     _cancel_scheduled_conferences(case, by=by, reason="Case closed without a conference.")
-    closed = move_case(
+    return move_case(
         case=case, method_name="close_without_conference", by=by, reason=reason, changes={"closing_note": reason}
-    )
-    notify_referring_officer(closed)
-    return closed
-
-
-def notify_referring_officer(case: Case) -> Notification:
-    """Tell the referring officer the outcome: status and date only, never what was said."""
-    referral = case.referral
-    return Notification.objects.create(
-        user=referral.referring_officer,
-        text=f"Referral {referral.reference}: the case is closed as “{case.get_status_display()}” "
-        f"on {timezone.localdate(case.closed_at):%d %b %Y}.",
-        url=referral.get_absolute_url(),
     )

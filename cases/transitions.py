@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from reminders import planning
+
 from .models import Case, CaseEvent, CaseStatus
 
 
@@ -39,6 +41,7 @@ def open_case(*, referral, by) -> Case:
     CaseEvent.objects.create(
         case=case, actor=by, from_status="", to_status=CaseStatus.INTAKE, reason="Referral accepted."
     )
+    planning.plan_stalled_case_reminders(case)
     return case
 
 
@@ -74,12 +77,21 @@ def move_case(*, case: Case, method_name: str, by, reason: str = "", changes=Non
         previous = apply_transition(locked, method_name, verb=CASE_VERBS[method_name])
         for field, value in (changes or {}).items():
             setattr(locked, field, value)
-        locked.status_changed_at = timezone.now()
+        locked.status_changed_at = locked.last_activity_at = timezone.now()
         locked.save()
         CaseEvent.objects.create(case=locked, actor=by, from_status=previous, to_status=locked.status, reason=reason)
+        if locked.is_open:
+            planning.plan_stalled_case_reminders(locked)
+        else:
+            planning.plan_case_closed_reminders(locked)
     return locked
 
 
 def record_case_event(case: Case, *, by, kind: str, summary: str, reason: str = "") -> CaseEvent:
     """Add a non-move entry to the case's timeline. `summary` holds no contact details or notes."""
-    return CaseEvent.objects.create(case=case, actor=by, kind=kind, summary=summary[:300], reason=reason)
+    event = CaseEvent.objects.create(case=case, actor=by, kind=kind, summary=summary[:300], reason=reason)
+    # A queryset update: activity is not a change of the case worth a history row.
+    Case.objects.filter(pk=case.pk).update(last_activity_at=event.created_at)
+    case.last_activity_at = event.created_at
+    planning.plan_stalled_case_reminders(case)
+    return event

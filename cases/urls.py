@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import followup_views, views
 
 app_name = "cases"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("reassign/", views.reassign_caseload, name="reassign"),
     path("notifications/read/", views.mark_notifications_read, name="notifications_read"),
+    path("follow-ups/", followup_views.follow_ups, name="follow_ups"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/ready/", views.mark_ready, name="mark_ready"),
     path("<int:pk>/facilitators/", views.assign_facilitators, name="assign"),
@@ -21,4 +22,5 @@ urlpatterns = [
     path("<int:pk>/complete/", views.complete_case, name="complete"),
     path("<int:pk>/return/", views.return_case, name="return"),
     path("<int:pk>/close/", views.close_case, name="close"),
+    path("<int:pk>/reoffending-checks/<int:check_pk>/", followup_views.record_check, name="record_check"),
 ]

@@ -7,6 +7,7 @@ event (who, when, from, to, why) and raises InvalidTransition for a move not pos
 from django.db import transaction
 
 from cases.transitions import InvalidTransition, apply_transition, check_transition
+from reminders import planning
 
 from .models import Referral, ReferralEvent
 
@@ -43,4 +44,5 @@ def move_referral(*, referral: Referral, method_name: str, by, reason: str = "",
         ReferralEvent.objects.create(
             referral=locked, actor=by, from_status=previous, to_status=locked.status, reason=reason
         )
+        planning.plan_referral_reminders(locked)
     return locked

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "conferences",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,23 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_BACKEND)  # noqa: F821  (set by the line above)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="RJ Cases <no-reply@rjcases.invalid>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Settings of the provider's API when EMAIL_BACKEND is an anymail backend, e.g. MAILGUN_API_KEY.
+ANYMAIL = {key: value for key, value in env.ENVIRON.items() if key.startswith(("MAILGUN_", "POSTMARK_", "SENDGRID_"))}
+
+# Text messages: reminders.sms.ConsoleBackend prints them; reminders.sms.TwilioBackend sends them.
+SMS_BACKEND = env("SMS_BACKEND", default="reminders.sms.ConsoleBackend")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+
+# Links in emails and text messages point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# How long a sweep holds the reminders it claimed; after that another sweep may take them over.
+# It must be longer than sending one reminder can take (EMAIL_TIMEOUT and the SMS provider's).
+REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=300)
+# After a change that makes a reminder due at once, ask a worker to sweep now rather than within the minute.
+REMINDERS_NUDGE_WORKER = env.bool("REMINDERS_NUDGE_WORKER", default=True)
 
 # Redis is the broker in production, CI and docker compose; without REDIS_URL the worker and
 # beat use kombu's file-system transport under var/ so that `make run` needs no server.

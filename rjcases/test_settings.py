@@ -20,3 +20,5 @@ CSRF_COOKIE_SECURE = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The live server of the browser tests serves static files itself; WhiteNoise is for production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+SMS_BACKEND = "reminders.sms.LocmemBackend"
+SITE_URL = "https://rj.example.org"

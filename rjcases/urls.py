@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("conferences/", include("conferences.urls")),
     path("agreements/", include("conferences.agreement_urls")),
+    path("survey/", include("cases.survey_urls")),
+    path("reminders/", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]
 

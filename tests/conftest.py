@@ -12,8 +12,27 @@ from tests.factories import PASSWORD, ReferralFactory, UnitFactory, UserFactory
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "redis: needs a Redis server (REDIS_URL); skipped locally without it, never in CI"
+    )
+
+
+def _skip_redis_tests_without_redis(items):
+    """Skip the tests of a real worker when no Redis is configured; CI always has one."""
+    needing = [item for item in items if item.get_closest_marker("redis")]
+    if not needing or os.environ.get("REDIS_URL"):
+        return
+    if IN_CI:
+        raise pytest.UsageError("CI runs the Redis tests: set REDIS_URL.")
+    skip = pytest.mark.skip(reason="needs Redis (set REDIS_URL)")
+    for item in needing:
+        item.add_marker(skip)
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip PostgreSQL-only tests on SQLite locally; in CI a skipped test is a failure."""
+    _skip_redis_tests_without_redis(items)
     if connection.vendor == "postgresql":
         return
     if IN_CI:

@@ -3,9 +3,11 @@
 from datetime import date
 
 import factory
+from django.utils import timezone
 
 from cases.models import Agency, ContactDetails, Partner, Person, Role, Unit, User
 from referrals.models import OffenceCategory, PartyRole, Referral, ReferralParty
+from reminders.models import Channel, Reminder, ReminderKind
 
 PASSWORD = "test-pass-123"
 
@@ -110,3 +112,17 @@ class ReferralPartyFactory(factory.django.DjangoModelFactory):
     role = PartyRole.RESPONSIBLE
     admits_responsibility = True
     prior_diversions = 0
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    """A reminder row as planning writes it: an email to a user, due now. Give it its subject
+    (a submitted `referral` for the default kind); planning itself is tested through the services."""
+
+    class Meta:
+        model = Reminder
+
+    kind = ReminderKind.SCREENING_BACKLOG
+    channel = Channel.EMAIL
+    due_at = factory.LazyFunction(timezone.now)
+    key = factory.Sequence(lambda n: f"test:{n}")
+    recipient_user = factory.SubFactory(UserFactory)

@@ -20,6 +20,7 @@ from functools import partial
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from cases.followups import answer_survey, create_follow_ups, issue_survey_link, record_reoffending_check
 from cases.management.demo_data import (
     AGREEMENT_SUMMARIES,
     ASSESSMENT_NOTES,
@@ -35,8 +36,10 @@ from cases.management.demo_data import (
     ITEM_TEXTS,
     MISSED_NOTES,
     RENEGOTIATION_REASONS,
+    REOFFENDING_NOTES,
     RESCHEDULE_REASONS,
     RETURN_NOTES,
+    SURVEY_COMMENTS,
     VENUES,
     VENUES_BY_AGENCY,
     WAIVE_NOTES,
@@ -53,6 +56,7 @@ from cases.models import (
     Person,
     ReturnReason,
     Role,
+    SatisfactionSurvey,
     User,
 )
 from cases.services import (
@@ -95,6 +99,7 @@ from conferences.services import (
 )
 from referrals.models import PartyRole
 from referrals.services import PartyInput
+from reminders.models import ReminderSettings
 
 S = CaseStatus
 INTAKE, READY, SCHEDULED, HELD, MONITORING = S.INTAKE, S.READY, S.SCHEDULED, S.CONFERENCE_HELD, S.MONITORING
@@ -239,6 +244,7 @@ class CaseWork:
         self.choose_renegotiation(targets)
         for target in sorted(targets, key=lambda t: t.opened):
             CaseScript(self, target).run()
+        FollowUpWork(self).seed(list(cases))
 
     # Where each case will be -------------------------------------------------------------------
 
@@ -379,6 +385,84 @@ class CaseWork:
                 if starts_at > not_before and self.is_free(starts_at, minutes, facilitators, venue):
                     return starts_at
         return None
+
+
+class FollowUpWork:
+    """The follow-ups of the closed demo cases, each step at its moment: most 6-month reoffending
+    checks answered (about 1 in 8 re-arrested), fewer later ones; most surveys of completed cases
+    answered, mostly satisfied, some sent and never answered."""
+
+    CHECK_ANSWERED = {6: 0.85, 12: 0.6}  # other months: 0.4
+    SCORES = {  # overall satisfaction, 5 (very satisfied) to 1, by how the case ended
+        COMPLETED: {5: 44, 4: 34, 3: 12, 2: 6, 1: 4},
+        "other": {5: 14, 4: 28, 3: 30, 2: 16, 1: 12},
+    }
+
+    def __init__(self, work: CaseWork):
+        self.w = work
+        self.rng = random.Random(1217)  # its own, so that the case scripts' draws stay as they were
+        self.settings = ReminderSettings.current()
+
+    def seed(self, case_pks: list[int]) -> None:
+        closed = Case.objects.filter(pk__in=case_pks, closed_at__isnull=False).select_related("referral")
+        for case in closed.order_by("closed_at", "pk"):
+            with self.w.travel(case.closed_at, tick=False):
+                checks, surveys = create_follow_ups(case=case)
+            self.answer_checks(case, checks)
+            for survey in surveys:
+                self.survey(case, survey)
+
+    def latest(self) -> datetime:
+        return self.w.now - timedelta(hours=6)
+
+    def answer_checks(self, case: Case, checks) -> None:
+        rng, closed_on = self.rng, timezone.localdate(case.closed_at)
+        rearrested_on = None  # a check asks "since the case closed": a re-arrest stays on later checks
+        for check in sorted(checks, key=lambda c: c.months):
+            due = self.w.local(check.due_on, time(9, 0))
+            when = self.w.when(due + self.w.days(0, 20), after=due)
+            if when >= self.latest() or rng.random() > self.CHECK_ANSWERED.get(check.months, 0.4):
+                return
+            if rearrested_on is None and rng.random() < 1 / 8:
+                span = (check.due_on - closed_on).days
+                rearrested_on = closed_on + timedelta(days=rng.randint(span // 6, span - 7))
+            with self.w.travel(when, tick=False):
+                record_reoffending_check(
+                    check=check,
+                    by=rng.choice(self.w.supervisors),
+                    reoffended=rearrested_on is not None,
+                    reoffended_on=rearrested_on,
+                    note=rng.choice(REOFFENDING_NOTES[rearrested_on is not None]),
+                )
+
+    def survey(self, case: Case, survey: SatisfactionSurvey) -> None:
+        rng = self.rng
+        after = case.closed_at + timedelta(days=self.settings.survey_days_after_close)
+        sent = self.w.when(after, after=after)
+        if sent >= self.latest():
+            return  # not sent yet: the reminders will
+        with self.w.travel(sent, tick=False):
+            issue_survey_link(survey=survey)
+        answered = sent + self.w.days(0.1, 12)
+        chance = 0.8 if case.status == COMPLETED else 0.45
+        if answered >= self.latest() or rng.random() > chance:
+            return
+        scores = self.SCORES[COMPLETED if case.status == COMPLETED else "other"]
+        score = rng.choices(list(scores), list(scores.values()))[0]
+        mood = "good" if score >= 4 else "mixed" if score == 3 else "poor"
+
+        def yes(chance):
+            return None if rng.random() < 0.06 else rng.random() < chance
+
+        with self.w.travel(answered, tick=False):
+            answer_survey(
+                survey=survey,
+                satisfaction=score,
+                felt_heard=yes({"good": 0.95, "mixed": 0.7, "poor": 0.3}[mood]),
+                harm_repaired=yes({"good": 0.8, "mixed": 0.45, "poor": 0.1}[mood]),
+                would_recommend=yes({"good": 0.93, "mixed": 0.6, "poor": 0.2}[mood]),
+                comment=rng.choice(SURVEY_COMMENTS[mood]) if rng.random() < 0.5 else "",
+            )
 
 
 class CaseScript:

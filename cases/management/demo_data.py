@@ -448,4 +448,24 @@ CLOSE_REASONS = {
     "scheduled": ["The conference was cancelled and the harmed party did not want another date.",
                   "The harmed party moved away; no alternative process was suitable."],
 }
+REOFFENDING_NOTES = {  # re-arrested?: what the supervisor found in the police records
+    False: ["Police national computer checked: no arrests or charges since the case closed.",
+            "No new arrests on the force system or the PNC.", "", ""],
+    True: ["Arrested for shoplifting; charged and bailed to court.",
+           "Arrested for criminal damage; released under investigation.",
+           "Arrested after a fight in the town centre; community resolution.", "Charged with theft from a vehicle."],
+}
+SURVEY_COMMENTS = {  # by how the harmed party felt overall: good (4-5), mixed (3), poor (1-2)
+    "good": ["Meeting him face to face helped me stop being scared in my own shop.",
+             "The facilitator kept me informed at every step. I felt listened to.",
+             "I was sceptical at first, but hearing the apology in person meant a lot.",
+             "It was hard, but I am glad I did it. The letter was genuine.",
+             "Quicker and more personal than going to court would have been."],
+    "mixed": ["The meeting was fine but the payments took a long time to arrive.",
+              "I would have liked more notice of the date of the meeting.",
+              "Some of it helped; I am not sure he understood how it affected my family."],
+    "poor": ["I did not feel the apology was sincere.",
+             "Too much time passed between the incident and the meeting.",
+             "Nobody told me the agreement had not been kept until I asked."],
+}
 # fmt: on

@@ -115,3 +115,10 @@ def to_monitoring(world: World, *, by, supervisor) -> list:
     )
     world.refresh()
     return list(agreement.items.all())
+
+
+def close_prepared(world: World, *, by, supervisor) -> Case:
+    """Prepare the case (everyone consents to take part), then close it without a conference."""
+    prepare(world, by=by, supervisor=supervisor)
+    case_services.close_without_conference(case=world.case, by=by, reason="The harmed party chose not to meet.")
+    return world.refresh()

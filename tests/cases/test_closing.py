@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import CaseEvent, CaseStatus, Notification
 from conferences import services as conference_services
+from reminders.sending import send_due_reminders
 from tests.cases.builders import build_world, prepare, to_monitoring
 from tests.helpers import page_text
 
@@ -62,6 +63,7 @@ def test_completing_a_case_whose_items_are_done(login, world, facilitator, super
     text = page_text(response)
     assert f"Case {case} completed. The referring officer is told." in text
     assert "Monitoring agreement → <strong>Completed</strong>" in text
+    send_due_reminders()  # the closing planned the officer's message, due now
     assert Notification.objects.get().user == officer
 
 
@@ -93,6 +95,7 @@ def test_returning_a_case_with_a_coded_reason(login, world, facilitator, officer
     assert "Reason:</strong> Withdrew consent" in text
     assert "Intake → <strong>Returned to agency</strong>" in text
     assert "Close the case" not in text  # nothing left to close
+    send_due_reminders()
     assert Notification.objects.filter(user=officer).count() == 1
 
 
@@ -124,6 +127,7 @@ def test_returning_a_closed_case_is_refused_with_a_message(login, world, facilit
     case = world.refresh()
     assert (case.status, case.return_reason) == (CaseStatus.CLOSED_NO_CONFERENCE, "")
     assert moves(world) == before
+    send_due_reminders()
     assert Notification.objects.count() == 1  # the first closing only
 
 
@@ -214,6 +218,7 @@ def test_the_officer_is_notified_with_an_unread_badge_and_marks_all_read(
     login, world, officer, facilitator, other_officer
 ):
     case_services.close_without_conference(case=world.case, by=facilitator, reason="Pat is scared of retaliation.")
+    send_due_reminders()
     client = login(officer)
 
     home = page_text(client.get("/"))

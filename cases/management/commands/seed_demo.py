@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from cases.management.demo_cases import CaseWork, ensure_venues
@@ -70,6 +71,7 @@ from referrals.services import (
     submit_referral,
     withdraw_referral,
 )
+from reminders.sending import send_due_reminders
 
 PASSWORD = "demo-pass-2026"
 SPAN_DAYS = 548  # 18 months
@@ -110,7 +112,14 @@ class Command(BaseCommand):
     def handle(self, *args, referrals, **options):
         if referrals < 0:
             raise CommandError("--referrals must be zero or more.")
-        with transaction.atomic():
+        # The demo's past is history: its reminders are delivered here, in the app only (emails and
+        # texts of months ago are dropped), and no worker is nudged for each of them.
+        quiet = override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            SMS_BACKEND="reminders.sms.LocmemBackend",
+            REMINDERS_NUDGE_WORKER=False,
+        )
+        with quiet, transaction.atomic():
             units, partners = ensure_organisations()
             venues = ensure_venues(partners)
             users, existing = ensure_users(units, partners)
@@ -119,6 +128,8 @@ class Command(BaseCommand):
             else:
                 DemoProgramme(users, venues).seed(referrals)
                 self.stdout.write(self.style.SUCCESS(f"Created {referrals} demo referrals and took their cases on."))
+            while send_due_reminders():
+                pass
         self.print_counts()
         self.print_logins(users, existing)
         self.print_stages(users["facilitator"])

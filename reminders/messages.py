@@ -1,0 +1,175 @@
+"""What each reminder says, to staff and to participants.
+
+Staff messages name the case reference and status. Participants' messages name nobody and say
+nothing about the incident or other parties: they may be read by someone else in the household.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case
+from conferences.ics import conference_invitation
+
+from .models import Reminder, ReminderKind
+
+Kind = ReminderKind
+
+
+@dataclass
+class Message:
+    subject: str
+    lines: list[str]
+    path: str = ""
+    action: str = ""
+    ics: bytes | None = None
+
+    @property
+    def url(self) -> str:
+        return absolute(self.path) if self.path else ""
+
+    @property
+    def sms(self) -> str:
+        return " ".join([self.subject, *self.lines[:1], self.url]).strip()[:600]
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%a %d %b %Y at %H:%M}"
+
+
+def _day(day) -> str:
+    return f"{day:%a %d %b %Y}"
+
+
+def compose(reminder: Reminder, *, survey_path: str = "") -> Message:
+    """Return the message of a reminder for its (single) recipient."""
+    to_participant = reminder.recipient_person_id is not None
+    return _COMPOSERS[reminder.kind](reminder, to_participant, survey_path)
+
+
+def _screening(reminder, to_participant, survey_path):
+    referral = reminder.referral
+    days = (timezone.now() - referral.submitted_at).days
+    return Message(
+        subject=f"Referral {referral.reference} has waited {days} days for screening",
+        lines=[
+            f"Referral {referral.reference} was submitted on {_when(referral.submitted_at)} and is not screened yet."
+        ],
+        path=reverse("referrals:screen", args=[referral.pk]),
+        action="Screen the referral",
+    )
+
+
+def _conference(reminder, to_participant, survey_path):
+    conference = reminder.conference
+    if to_participant:
+        where = (
+            f"Join online: {conference.meeting_link}"
+            if conference.mode == conference.Mode.VIRTUAL
+            else f"Where: {conference.place_details}"
+        )
+        return Message(
+            subject=f"Reminder: your restorative justice meeting on {_when(conference.starts_at)}",
+            lines=[
+                f"When: {_when(conference.starts_at)} (about {conference.duration_minutes} minutes).",
+                where,
+                "If you cannot come, please tell your facilitator as soon as you can.",
+            ],
+            ics=conference_invitation(conference),
+        )
+    return Message(
+        subject=f"{conference.get_kind_display()} of case {conference.case.reference} on {_when(conference.starts_at)}",
+        lines=[f"When: {_when(conference.starts_at)}.", f"Where: {conference.place_details}."],
+        path=conference.get_absolute_url(),
+        action="Open the conference",
+        ics=conference_invitation(conference),
+    )
+
+
+def _stalled(reminder, to_participant, survey_path):
+    case: Case = reminder.case
+    days = (timezone.now() - case.last_activity_at).days
+    return Message(
+        subject=f"Case {case.reference} has had no activity for {days} days",
+        lines=[
+            f"Nothing has been recorded on case {case.reference} ({case.get_status_display().lower()}) "
+            f"since {_when(case.last_activity_at)}."
+        ],
+        path=case.get_absolute_url(),
+        action="Open the case",
+    )
+
+
+def _item(reminder, to_participant, survey_path):
+    item = reminder.item
+    overdue = reminder.kind == Kind.ITEM_OVERDUE
+    state = f"was due on {_day(item.due_date)}" if overdue else f"is due on {_day(item.due_date)}"
+    if to_participant:
+        return Message(
+            subject=f"Reminder: part of your restorative justice agreement {state}",
+            lines=[
+                f"“{item.get_kind_display()}” {state}.",
+                "If you need help or more time, please talk to your facilitator.",
+            ],
+        )
+    return Message(
+        subject=f"{'Overdue' if overdue else 'Due soon'}: {item.get_kind_display().lower()} of case "
+        f"{item.agreement.case.reference}",
+        lines=[f"The agreement item “{item.get_kind_display()}” {state}."],
+        path=item.get_absolute_url(),
+        action="Open the item",
+    )
+
+
+def _closed(reminder, to_participant, survey_path):
+    case: Case = reminder.case
+    referral = case.referral
+    return Message(
+        subject=f"Referral {referral.reference}: the case is closed as “{case.get_status_display()}”",
+        lines=[
+            f"Referral {referral.reference}: the case is closed as “{case.get_status_display()}” "
+            f"on {timezone.localdate(case.closed_at):%d %b %Y}."
+        ],
+        path=referral.get_absolute_url(),
+        action="Open the referral",
+    )
+
+
+def _survey(reminder, to_participant, survey_path):
+    return Message(
+        subject="How was your experience with the restorative justice programme?",
+        lines=[
+            "Thank you for taking part. Five short questions help us do better for the next person.",
+            "The link works once and for a limited time.",
+        ],
+        path=survey_path,
+        action="Answer the survey",
+    )
+
+
+def _reoffending(reminder, to_participant, survey_path):
+    case: Case = reminder.case
+    return Message(
+        subject=f"{reminder.variant.removesuffix('m')}-month reoffending check due: case {case.reference}",
+        lines=[f"Record whether the responsible party of case {case.reference} was re-arrested since it closed."],
+        path=case.get_absolute_url(),
+        action="Record the check",
+    )
+
+
+_COMPOSERS = {
+    Kind.SCREENING_BACKLOG: _screening,
+    Kind.CONFERENCE_UPCOMING: _conference,
+    Kind.CASE_STALLED: _stalled,
+    Kind.ITEM_DUE_SOON: _item,
+    Kind.ITEM_OVERDUE: _item,
+    Kind.CASE_CLOSED: _closed,
+    Kind.SATISFACTION_SURVEY: _survey,
+    Kind.REOFFENDING_CHECK: _reoffending,
+}
