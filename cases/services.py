@@ -58,6 +58,7 @@ def assign_facilitators(*, case: Case, by, facilitator: User, co_facilitator: Us
     locked.save(update_fields=["facilitator", "co_facilitator"])
     names = f"{facilitator}" + (f", with {co_facilitator}" if co_facilitator else "")
     record_case_event(locked, by=by, kind=Kind.ASSIGNMENT, summary=f"Facilitator: {names}.")
+    planning.plan_agreement_reminders(locked)
     return locked
 
 
@@ -76,6 +77,7 @@ def reassign_caseload(*, by, departing: User, successor: User) -> int:
             case.co_facilitator = None
         case.save(update_fields=["facilitator", "co_facilitator"])
         record_case_event(case, by=by, kind=Kind.ASSIGNMENT, summary=f"Caseload of {departing} moved to {successor}.")
+        planning.plan_agreement_reminders(case)
         moved += 1
     for case in open_cases.filter(co_facilitator=departing).exclude(facilitator=successor):
         case.co_facilitator = successor
@@ -83,6 +85,7 @@ def reassign_caseload(*, by, departing: User, successor: User) -> int:
         record_case_event(
             case, by=by, kind=Kind.ASSIGNMENT, summary=f"Co-facilitator {departing} replaced by {successor}."
         )
+        planning.plan_agreement_reminders(case)
         moved += 1
     return moved
 

@@ -69,10 +69,23 @@ def send_due_reminders(*, batch: int = 100, max_batches: int = 20) -> Counter:
         if not ids:
             break
         for pk in ids:
-            counts[deliver(pk, token, rules)] += 1
+            counts[_deliver_or_log(pk, token, rules)] += 1
     if counts:
         log.info("Reminder sweep: %s", dict(counts))
     return counts
+
+
+def _deliver_or_log(pk: int, token: uuid.UUID, rules: ReminderSettings) -> str:
+    """Deliver one reminder; an error outside the provider's call must not hold up the rest of the batch.
+
+    Such a row (deleted after its claim, or broken data) stays `sending` until its lease ends; the next
+    sweep after that claims it again, so nothing is lost.
+    """
+    try:
+        return deliver(pk, token, rules)
+    except Exception:
+        log.exception("Reminder %s could not be delivered; it is claimed again when its lease ends", pk)
+        return "error"
 
 
 def deliver(pk: int, token: uuid.UUID, rules: ReminderSettings) -> str:

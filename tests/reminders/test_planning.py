@@ -537,6 +537,23 @@ def test_recording_an_agreement_plans_the_due_soon_and_overdue_reminders_of_each
     assert set(item_rows(item, kind=Kind.ITEM_DUE_SOON).values_list("expires_at", flat=True)) == {late}
 
 
+def test_handing_the_caseload_to_a_successor_moves_the_item_reminders_to_them(
+    login, supervisor, facilitator, restitution
+):
+    successor = UserFactory(username="successor", facilitator=True)
+    before = plan_of(item_rows(restitution, status=PENDING, recipient_user=facilitator))
+    assert before
+
+    response = login(supervisor).post(
+        reverse("cases:reassign"), {"departing": facilitator.pk, "successor": successor.pk}
+    )
+
+    assert response.status_code == 302
+    assert not item_rows(restitution, status=PENDING, recipient_user=facilitator).exists()
+    moved = plan_of(item_rows(restitution, status=PENDING, recipient_user=successor))
+    assert moved == {(variant, "successor", channel, due_at) for variant, _, channel, due_at in before}
+
+
 @pytest.mark.parametrize(("persona", "status"), [("partner", ItemStatus.COMPLETED), ("supervisor", ItemStatus.WAIVED)])
 def test_completing_or_waiving_an_item_cancels_its_reminders_only(
     request, login, restitution, apology, persona, status

@@ -399,6 +399,25 @@ def test_one_reminder_that_breaks_does_not_hold_up_the_others(monkeypatch, submi
     assert broken.last_error == "ValueError: a template could not be rendered"
 
 
+def test_a_reminder_deleted_after_its_claim_does_not_hold_up_the_others(monkeypatch, submitted):
+    gone, *others = ReminderFactory.create_batch(
+        3, referral=submitted, channel="in_app", due_at=NOW - timedelta(minutes=1)
+    )
+    claim_due = sending.claim_due
+
+    def claim_then_delete(**kwargs):
+        claimed = claim_due(**kwargs)
+        Reminder.objects.filter(pk=gone.pk).delete()
+        return claimed
+
+    monkeypatch.setattr(sending, "claim_due", claim_then_delete)
+
+    outcome = sweep()
+
+    assert outcome == {"error": 1, "sent": 2}
+    assert set(Notification.objects.values_list("user", flat=True)) == {r.recipient_user_id for r in others}
+
+
 # Stale reminders: the world changed after the sweep claimed them
 
 
