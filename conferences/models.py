@@ -91,7 +91,10 @@ class Conference(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["status", "starts_at"], name="conference_status_start")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="conference_status_start"),
+            models.Index(fields=["starts_at", "id"], name="conference_start"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="conference_ends_after_start"),
             models.CheckConstraint(
