@@ -17,6 +17,8 @@ COUNT_CAP = 1000
 # A page number beyond this is refused: reaching it would mean skipping 250,000 rows.
 MAX_PAGE = 10_000
 MIN_NAME_LENGTH = 3
+# A name search considers at most this many referrals (a common surname among a million people).
+NAME_MATCH_CAP = 5000
 
 
 def is_number_search(text: str) -> bool:

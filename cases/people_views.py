@@ -10,7 +10,7 @@ from django.shortcuts import render
 from referrals.models import PartyRole, Referral
 from referrals.permissions import referrals_for_user
 
-from .listing import MIN_NAME_LENGTH, is_number_search, paginate
+from .listing import MIN_NAME_LENGTH, paginate
 from .models import Case
 from .permissions import cases_for_user, people_for_user
 
@@ -18,15 +18,8 @@ PEOPLE_PAGE_SIZE = 20
 
 
 class PersonSearchForm(forms.Form):
+    # Three characters at least: the trigram index cannot narrow a search by fewer.
     q = forms.CharField(label="Name", max_length=100, min_length=MIN_NAME_LENGTH, strip=True)
-
-    def clean_q(self):
-        text = self.cleaned_data["q"]
-        if is_number_search(text):
-            raise forms.ValidationError(
-                "Search people by name. To find a reference or report number, use the referral or case list."
-            )
-        return text
 
 
 @dataclass

@@ -6,8 +6,7 @@ harmed party, their contact details, the conference notes or the incident (DESIG
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case as CaseWhen
-from django.db.models import Prefetch, When
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -29,12 +28,12 @@ from .agreement_forms import (
     item_formset,
     item_initial,
 )
-from .models import AgreementItem, ItemKind, ItemStatus
+from .models import AgreementItem, ItemKind, open_first
 from .permissions import get_item_for_user, items_for_user
 
 # Open items first, then by due date: what needs following up comes to the top.
 ITEM_SORTS = {
-    "due": (CaseWhen(When(status=ItemStatus.PENDING, then=0), default=1), "due_date"),
+    "due": (open_first(), "due_date"),
     "case": ("agreement__case__referral__reference",),
     "kind": ("kind",),
 }

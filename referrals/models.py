@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from cases.listing import is_number_search
+from cases.listing import NAME_MATCH_CAP, is_number_search
 from cases.models import Person
 
 
@@ -143,8 +143,12 @@ class ReferralQuerySet(models.QuerySet):
             return self.alias(incident_upper=Upper("incident_number")).filter(
                 Q(reference=text.upper()) | Q(incident_upper=text.upper())
             )
-        people = ReferralParty.objects.filter(person__in=Person.objects.search(text))
-        return self.filter(pk__in=people.values("referral_id"))
+        # The ids first, each in its own query: PostgreSQL cannot estimate how rare a name is, and
+        # given the name as a subquery it walks a whole list's index, or reads every party, to find
+        # it. A name on more than the cap's worth of referrals finds only that many.
+        people = Person.objects.search(text).order_by().values_list("pk", flat=True)[:NAME_MATCH_CAP]
+        parties = ReferralParty.objects.filter(person__in=list(people)).order_by()
+        return self.filter(pk__in=list(parties.values_list("referral_id", flat=True)[:NAME_MATCH_CAP]))
 
 
 class Referral(FSMModelMixin, models.Model):
