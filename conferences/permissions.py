@@ -20,8 +20,8 @@ def conferences_for_user(user):
         return Conference.objects.all()
     # One id list (a UNION) rather than an OR across a join: PostgreSQL then reads only these
     # conferences by their primary key, instead of testing every conference of the programme.
-    of_their_cases = Conference.objects.filter(case__in=cases_for_user(user)).values("pk")
-    booked = ConferenceFacilitator.objects.filter(facilitator=user, active=True).values("conference_id")
+    of_their_cases = Conference.objects.filter(case__in=cases_for_user(user)).order_by().values("pk")
+    booked = ConferenceFacilitator.objects.filter(facilitator=user, active=True).order_by().values("conference_id")
     return Conference.objects.filter(pk__in=of_their_cases.union(booked))
 
 
