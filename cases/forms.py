@@ -9,8 +9,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from referrals.forms import DATE_INPUT, PartyForm
-from referrals.models import PartyRole
+from referrals.models import PartyRole, Referral
 
+from .listing import validate_search
 from .models import (
     OPEN_CASE_STATUSES,
     Assessment,
@@ -270,6 +271,9 @@ UNASSIGNED = "unassigned"
 class CaseFilterForm(forms.Form):
     """The case list's filters. Anything not understood is ignored rather than refused."""
 
+    q = forms.CharField(
+        required=False, max_length=100, label="Reference, report number or name", validators=[validate_search]
+    )
     status = forms.ChoiceField(choices=[("", "Any stage"), *CaseStatus.choices], required=False, label="Stage")
     facilitator = forms.ChoiceField(required=False)
 
@@ -289,6 +293,8 @@ class CaseFilterForm(forms.Form):
         """Return `cases` narrowed by the filters; a value that is not a choice is ignored."""
         self.is_valid()
         data = self.cleaned_data
+        if data.get("q"):
+            cases = cases.filter(referral__in=Referral.objects.search(data["q"]))
         if data.get("status"):
             cases = cases.filter(status=data["status"])
         facilitator = data.get("facilitator")

@@ -1,10 +1,12 @@
 """Who may see and work which case: the one place pages, API, exports and notifications ask."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
-from .models import Case
+from referrals.permissions import referrals_for_user
+
+from .models import Case, Person
 
 
 def cases_for_user(user):
@@ -20,6 +22,13 @@ def cases_for_user(user):
     if user.is_facilitator:
         return cases.filter(Q(facilitator=user) | Q(co_facilitator=user))
     return cases.none()
+
+
+def people_for_user(user):
+    """Return the people `user` may find: those on a referral or a case the user may see."""
+    on_referral = referrals_for_user(user).filter(parties__person=OuterRef("pk"))
+    on_case = cases_for_user(user).filter(referral__parties__person=OuterRef("pk"))
+    return Person.objects.filter(Exists(on_referral) | Exists(on_case))
 
 
 def can_work_case(user, case: Case) -> bool:

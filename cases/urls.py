@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import followup_views, views
+from . import followup_views, people_views, views
 
 app_name = "cases"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("reassign/", views.reassign_caseload, name="reassign"),
     path("notifications/read/", views.mark_notifications_read, name="notifications_read"),
     path("follow-ups/", followup_views.follow_ups, name="follow_ups"),
+    path("people/", people_views.person_search, name="person_search"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/ready/", views.mark_ready, name="mark_ready"),
     path("<int:pk>/facilitators/", views.assign_facilitators, name="assign"),

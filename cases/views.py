@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, When
 from django.db.models import Case as Condition
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,6 +37,7 @@ from .forms import (
     WithdrawConsentForm,
     facilitators_with_caseload,
 )
+from .listing import sort_and_paginate
 from .models import OPEN_CASE_STATUSES, AuditEntry, Case, CaseEvent, CaseStatus, ConsentPurpose, Notification
 from .permissions import can_work_case, cases_for_user, get_case_for_user, require_supervisor
 from .readiness import readiness_problems
@@ -163,18 +163,19 @@ def _open_items(case, agreements=None):
 # The case list and the supervisors' assignment pages
 
 
+CASE_SORTS = {"reference": ("referral__reference",), "opened": ("opened_at",), "activity": ("last_activity_at",)}
+
+
 def case_list(request):
     user = request.user
     if not (user.is_supervisor or user.is_facilitator):
         raise PermissionDenied("Cases are for supervisors and facilitators.")
     filters = CaseFilterForm(request.GET, by_facilitator=user.is_supervisor)
     cases = filters.filter(
-        cases_for_user(user)
-        .select_related("referral__offence_category", "facilitator", "co_facilitator")
-        .order_by("-opened_at", "-pk")
+        cases_for_user(user).select_related("referral__offence_category", "facilitator", "co_facilitator")
     )
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    context = {"page": page, "filters": filters, "status": filters.cleaned_data.get("status", "")}
+    sorting, page = sort_and_paginate(request, cases, columns=CASE_SORTS, default="-opened")
+    context = {"page": page, "sorting": sorting, "filters": filters, "status": filters.cleaned_data.get("status", "")}
     return render(request, "cases/list.html", context)
 
 

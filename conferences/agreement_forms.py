@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cases.listing import is_number_search, validate_search
 from cases.models import Partner, Person
-from referrals.models import PartyRole
+from referrals.models import PartyRole, Referral
 
 from .models import AgreementItem, ItemKind, ItemStatus
 from .services import ItemInput
@@ -218,15 +220,36 @@ class ItemStatusForm(forms.Form):
         return data
 
 
+def validate_reference_search(text: str) -> None:
+    """Partners find an item by its case reference, never by a person's name (DESIGN.md, data protection 2)."""
+    if text.strip() and not is_number_search(text):
+        raise ValidationError("Search by the case reference, e.g. RJ-2026-000123.")
+
+
 class ItemFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="agreement__case__referral__reference", lookup_expr="iexact", label="Case")
+    """The item list's filters; pass `request`. Partners search by case reference only and have no partner filter."""
+
+    q = django_filters.CharFilter(
+        method="search", label="Reference, report number or name", validators=[validate_search]
+    )
     status = django_filters.ChoiceFilter(choices=ItemStatus.choices, empty_label="Any status")
     kind = django_filters.ChoiceFilter(choices=ItemKind.choices, empty_label="Any kind")
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), empty_label="Any partner")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue only", widget=forms.CheckboxInput)
 
     class Meta:
         model = AgreementItem
-        fields = ["q", "status", "kind", "overdue"]
+        fields = ["q", "status", "kind", "partner", "overdue"]
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request.user.is_partner:
+            del self.filters["partner"]
+            self.filters["q"].label = "Case reference"
+            self.filters["q"].extra["validators"] = [validate_reference_search]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(agreement__case__referral__in=Referral.objects.search(value))
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset

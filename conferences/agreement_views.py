@@ -6,13 +6,12 @@ harmed party, their contact details, the conference notes or the incident (DESIG
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Case as CaseWhen
-from django.db.models import Prefetch, When
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cases.audit import record_audit
+from cases.listing import sort_and_paginate
 from cases.models import AuditEntry, CaseStatus
 from cases.permissions import can_work_case, cases_for_user, get_case_for_user
 from cases.transitions import InvalidTransition, check_case_move
@@ -29,10 +28,15 @@ from .agreement_forms import (
     item_formset,
     item_initial,
 )
-from .models import AgreementItem, ItemKind, ItemStatus
+from .models import AgreementItem, ItemKind, open_first
 from .permissions import get_item_for_user, items_for_user
 
-PAGE_SIZE = 25
+# Open items first, then by due date: what needs following up comes to the top.
+ITEM_SORTS = {
+    "due": (open_first(), "due_date"),
+    "case": ("agreement__case__referral__reference",),
+    "kind": ("kind",),
+}
 
 
 def case_agreements(case):
@@ -114,11 +118,10 @@ def item_list(request):
         .filter(agreement__superseded_at__isnull=True)
         .select_related("agreement__case__referral", "partner")
         .prefetch_related("payments", "hours_entries")
-        .order_by(CaseWhen(When(status=ItemStatus.PENDING, then=0), default=1), "due_date", "pk")
     )
-    filters = ItemFilter(request.GET, queryset=items)
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "agreements/item_list.html", {"filters": filters, "page": page})
+    filters = ItemFilter(request.GET, queryset=items, request=request)
+    sorting, page = sort_and_paginate(request, filters.qs, columns=ITEM_SORTS, default="due")
+    return render(request, "agreements/item_list.html", {"filters": filters, "page": page, "sorting": sorting})
 
 
 def item_detail(request, pk):

@@ -3,15 +3,18 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import django_filters
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
 
+from cases.listing import validate_search
 from cases.models import Role, User
+from referrals.models import Referral
 
-from .models import Conference, ConferenceKind, Participant, Venue
+from .models import Conference, ConferenceKind, ConferenceStatus, Participant, Venue
 from .services import ConferencePlan
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -200,3 +203,32 @@ class HoldForm(forms.Form):
     def attendance(self) -> dict[int, bool]:
         present = {p.pk for p in self.cleaned_data["attended"]}
         return {p.pk: p.pk in present for p in self.participants}
+
+
+def _local_midnight(day) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+class ConferenceFilter(django_filters.FilterSet):
+    """The conference list's filters. Dates are whole local days, compared as times so that the index serves."""
+
+    q = django_filters.CharFilter(
+        method="search", label="Reference, report number or name", validators=[validate_search]
+    )
+    status = django_filters.ChoiceFilter(choices=ConferenceStatus.choices, empty_label="Any status")
+    kind = django_filters.ChoiceFilter(choices=ConferenceKind.choices, empty_label="Any kind")
+    starts_from = django_filters.DateFilter(method="filter_from", label="From", widget=DATE_INPUT)
+    starts_until = django_filters.DateFilter(method="filter_until", label="Until", widget=DATE_INPUT)
+
+    class Meta:
+        model = Conference
+        fields = ["q", "status", "kind", "starts_from", "starts_until"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(case__referral__in=Referral.objects.search(value))
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(starts_at__gte=_local_midnight(value))
+
+    def filter_until(self, queryset, name, value):
+        return queryset.filter(starts_at__lt=_local_midnight(value + timedelta(days=1)))

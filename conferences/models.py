@@ -91,7 +91,10 @@ class Conference(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["status", "starts_at"], name="conference_status_start")]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="conference_status_start"),
+            models.Index(fields=["starts_at", "id"], name="conference_start"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="conference_ends_after_start"),
             models.CheckConstraint(
@@ -252,6 +255,11 @@ class ItemStatus(models.TextChoices):
     WAIVED = "waived", "Waived"
 
 
+def open_first():
+    """Return the sort key that puts pending items before settled ones (indexed with the due date)."""
+    return models.Case(models.When(status=ItemStatus.PENDING, then=0), default=1, output_field=models.IntegerField())
+
+
 class AgreementItemQuerySet(models.QuerySet):
     def live(self):
         """Return items still followed up: of a current agreement of a case being monitored.
@@ -298,6 +306,7 @@ class AgreementItem(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["partner", "status", "due_date"], name="item_partner_status_due"),
             models.Index(fields=["status", "due_date"], name="item_status_due"),
+            models.Index(open_first(), "due_date", "id", name="item_open_first_due"),
         ]
         constraints = [
             models.CheckConstraint(

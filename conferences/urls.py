@@ -5,6 +5,7 @@ from . import views
 app_name = "conferences"
 
 urlpatterns = [
+    path("", views.conference_list, name="list"),
     path("schedule/", views.my_schedule, name="my_schedule"),
     path("cases/<int:case_pk>/schedule/", views.schedule, name="schedule"),
     path("<int:pk>/", views.conference_detail, name="detail"),

@@ -14,13 +14,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.audit import record_audit
+from cases.listing import sort_and_paginate
 from cases.models import AuditEntry, CaseEvent, CaseStatus, Role, User
 from cases.permissions import can_work_case, get_case_for_user
 from cases.readiness import readiness_problems
 from cases.transitions import InvalidTransition
 
 from . import services
-from .forms import HoldForm, InvitationForm, ParticipantForm, ReasonForm, RescheduleForm, ScheduleForm
+from .forms import (
+    ConferenceFilter,
+    HoldForm,
+    InvitationForm,
+    ParticipantForm,
+    ReasonForm,
+    RescheduleForm,
+    ScheduleForm,
+)
 from .ics import conference_invitation
 from .models import Conference, ConferenceFacilitator, ConferenceStatus
 from .permissions import can_see_conference_notes, conferences_for_user, get_conference_for_user
@@ -272,6 +281,20 @@ def invitation(request, pk):
     response = HttpResponse(conference_invitation(conference), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="conference-{conference.case.reference}.ics"'
     return response
+
+
+CONFERENCE_SORTS = {"starts": ("starts_at",), "case": ("case__referral__reference",)}
+
+
+def conference_list(request):
+    """List the conferences the user may see, the latest first: supervisors all, facilitators theirs."""
+    user = request.user
+    if not (user.is_facilitator or user.is_supervisor):
+        raise PermissionDenied("Conferences are for facilitators and supervisors.")
+    conferences = conferences_for_user(user).select_related("case__referral", "venue__partner")
+    filters = ConferenceFilter(request.GET, queryset=conferences)
+    sorting, page = sort_and_paginate(request, filters.qs, columns=CONFERENCE_SORTS, default="-starts")
+    return render(request, "conferences/list.html", {"filters": filters, "page": page, "sorting": sorting})
 
 
 def _week_start(request) -> date:

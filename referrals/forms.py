@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from cases.listing import validate_search
 from cases.models import Ethnicity, Gender, Person
 
 from .models import DeclineReason, OffenceCategory, PartyRole, Referral, ReferralStatus
@@ -270,7 +271,9 @@ class WithdrawForm(forms.Form):
 
 
 class ReferralFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Reference or report number")
+    q = django_filters.CharFilter(
+        method="search", label="Reference, report number or name", validators=[validate_search]
+    )
     status = django_filters.ChoiceFilter(choices=ReferralStatus.choices, empty_label="Any status")
     offence_category = django_filters.ModelChoiceFilter(
         queryset=OffenceCategory.objects.all(), empty_label="Any offence"
@@ -287,5 +290,4 @@ class ReferralFilter(django_filters.FilterSet):
         fields = ["q", "status", "offence_category", "created_after", "created_before"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(reference__iexact=value) | Q(incident_number__iexact=value)) if value else queryset
+        return queryset.search(value)

@@ -3,11 +3,13 @@
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from cases.listing import NAME_MATCH_CAP, is_number_search
 from cases.models import Person
 
 
@@ -128,6 +130,26 @@ class ReferralQuerySet(models.QuerySet):
     def with_list_data(self):
         return self.select_related("offence_category", "referring_officer", "unit__agency")
 
+    def search(self, text: str):
+        """Return the referrals found by `text`: a reference, a police report number or a person's name.
+
+        References and report numbers match whole, in any case, through their indexes; a name
+        matches the referral's people (PersonQuerySet.search).
+        """
+        text = text.strip()
+        if not text:
+            return self
+        if is_number_search(text):
+            return self.alias(incident_upper=Upper("incident_number")).filter(
+                Q(reference=text.upper()) | Q(incident_upper=text.upper())
+            )
+        # The ids first, each in its own query: PostgreSQL cannot estimate how rare a name is, and
+        # given the name as a subquery it walks a whole list's index, or reads every party, to find
+        # it. A name on more than the cap's worth of referrals finds only that many.
+        people = Person.objects.search(text).order_by().values_list("pk", flat=True)[:NAME_MATCH_CAP]
+        parties = ReferralParty.objects.filter(person__in=list(people)).order_by()
+        return self.filter(pk__in=list(parties.values_list("referral_id", flat=True)[:NAME_MATCH_CAP]))
+
 
 class Referral(FSMModelMixin, models.Model):
     """A police officer's proposal to divert an incident from prosecution to a restorative process."""
@@ -163,7 +185,9 @@ class Referral(FSMModelMixin, models.Model):
             models.Index(fields=["status", "submitted_at"], name="referral_status_submitted"),
             models.Index(fields=["referring_officer", "-created_at"], name="referral_officer_created"),
             models.Index(fields=["unit", "-created_at"], name="referral_unit_created"),
-            models.Index(fields=["incident_number"], name="referral_incident_number"),
+            models.Index(Upper("incident_number"), name="referral_incident_upper"),
+            models.Index(fields=["-created_at", "-id"], name="referral_created"),
+            models.Index(fields=["incident_date"], name="referral_incident_date"),
         ]
 
     def __str__(self):

@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cases.audit import record_audit
+from cases.listing import sort_and_paginate
 from cases.models import AuditEntry
 
 from . import services
@@ -26,24 +26,25 @@ from .models import ReferralStatus
 from .permissions import can_edit_referral, get_referral_for_user, referrals_for_user, require_screener
 from .transitions import InvalidTransition
 
-PAGE_SIZE = 25
+# The columns each list sorts by (ascending); every key here is backed by an index at scale.
+REFERRAL_SORTS = {"reference": ("reference",), "incident": ("incident_date",), "logged": ("created_at",)}
+QUEUE_SORTS = {"reference": ("reference",), "submitted": ("submitted_at",)}
 
 
 def referral_list(request):
     user = request.user
     if not (user.is_officer or user.is_supervisor):
         raise PermissionDenied("Referrals are for police officers and supervisors.")
-    filters = ReferralFilter(
-        request.GET, queryset=referrals_for_user(user).with_list_data().order_by("-created_at", "-pk")
-    )
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = ReferralFilter(request.GET, queryset=referrals_for_user(user).with_list_data())
+    sorting, page = sort_and_paginate(request, filters.qs, columns=REFERRAL_SORTS, default="-logged")
     if user.is_supervisor:
         title = "All referrals"
     elif user.is_unit_lead:
         title = f"Referrals of {user.unit}"
     else:
         title = "My referrals"
-    return render(request, "referrals/list.html", {"filters": filters, "page": page, "title": title})
+    context = {"filters": filters, "page": page, "sorting": sorting, "title": title}
+    return render(request, "referrals/list.html", context)
 
 
 def referral_create(request):
@@ -159,8 +160,8 @@ def referral_withdraw(request, pk):
 def screening_queue(request):
     require_screener(request.user)
     queue = referrals_for_user(request.user).awaiting_screening().with_list_data()
-    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "referrals/screening_queue.html", {"page": page})
+    sorting, page = sort_and_paginate(request, queue, columns=QUEUE_SORTS, default="submitted")
+    return render(request, "referrals/screening_queue.html", {"page": page, "sorting": sorting})
 
 
 def screen_referral(request, pk):

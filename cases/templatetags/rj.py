@@ -65,3 +65,16 @@ def unread_notification_count(context):
     if user is None or not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
+def sort_header(context, sorting, key, label, css=""):
+    """Render a column header that sorts the list by `key`, and says how it is sorted now."""
+    current = key == sorting.key
+    return {
+        "label": label,
+        "css": css,
+        "query": query_with(context, sort=sorting.param_for(key), page=1),
+        "current": current,
+        "descending": current and sorting.descending,
+    }
