@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Sum
+from django_celery_beat.models import PeriodicTask
 
 from .models import COUNTS, FIGURES, MEASURES, SUMS, DashboardBuild, DashboardDays, DashboardRollup
 
@@ -44,7 +45,7 @@ def day_figures(histograms: dict[str, Counter]) -> dict:
 
 
 def empty_figures() -> dict:
-    return {**{name: 0 for name in COUNTS}, **{name: Decimal("0.00") for name in SUMS}, **day_figures({})}
+    return {**dict.fromkeys(COUNTS, 0), **{name: Decimal("0.00") for name in SUMS}, **day_figures({})}
 
 
 def normalise(values: dict) -> dict:
@@ -111,3 +112,14 @@ def dashboard_figures(filters, build: DashboardBuild) -> dict:
         figures = compute_from_rollup(filters)
         cache.set(key, figures, timeout=60 * 60)
     return figures
+
+
+REFRESH_TASK = "cases.tasks.refresh_dashboard"
+
+
+def refresh_interval() -> str:
+    """Return how often the figures are rebuilt, as the schedule an admin may have changed says."""
+    task = PeriodicTask.objects.filter(task=REFRESH_TASK, enabled=True).select_related("interval").first()
+    if task is None or task.interval is None:
+        return "when an administrator runs refresh_dashboard"
+    return f"every {task.interval.every} {task.interval.period}"

@@ -56,7 +56,9 @@ def default_filters() -> Filters:
 
 
 class FilterForm(forms.Form):
-    start = forms.DateField(input_formats=[MONTH_FORMAT], required=False, widget=forms.DateInput(attrs={"type": "month"}))
+    start = forms.DateField(
+        input_formats=[MONTH_FORMAT], required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
     end = forms.DateField(input_formats=[MONTH_FORMAT], required=False, widget=forms.DateInput(attrs={"type": "month"}))
     agency = forms.ModelChoiceField(Agency.objects.all(), required=False, empty_label="All agencies")
     unit = forms.ModelChoiceField(Unit.objects.select_related("agency"), required=False, empty_label="All units")
@@ -67,6 +69,12 @@ class FilterForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("", "All kinds"), *ConferenceKind.choices], required=False, label="Conference kind"
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} form-{css.split('-')[1]}-sm"
 
     def clean(self):
         data = super().clean()

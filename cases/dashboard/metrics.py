@@ -27,9 +27,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from cases.models import OPEN_CASE_STATUSES, CaseStatus, Consent, ContactAttempt, ConsentPurpose, ReoffendingCheck, SatisfactionSurvey
-from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemKind, Participant, Payment, ServiceHours
+from cases.models import (
+    OPEN_CASE_STATUSES,
+    CaseStatus,
+    Consent,
+    ConsentPurpose,
+    ContactAttempt,
+    ReoffendingCheck,
+    SatisfactionSurvey,
+)
 from conferences.models import Agreement as AgreementModel
+from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemKind, Participant, Payment, ServiceHours
 from referrals.models import DeclineReason, PartyRole, Referral, ReferralParty, ReferralStatus
 from reminders.models import ReminderSettings
 
@@ -212,8 +220,12 @@ def month_start(day: date) -> datetime:
 
 def filtered_referrals(filters, base=None):
     """Return the referred referrals the dashboard `filters` select, with dimensions annotated."""
-    referrals = with_dimensions((base if base is not None else Referral.objects.all()).filter(submitted_at__isnull=False))
-    referrals = referrals.filter(created_at__gte=month_start(filters.start), created_at__lt=month_start(filters.end_exclusive))
+    referrals = with_dimensions(
+        (base if base is not None else Referral.objects.all()).filter(submitted_at__isnull=False)
+    )
+    referrals = referrals.filter(
+        created_at__gte=month_start(filters.start), created_at__lt=month_start(filters.end_exclusive)
+    )
     if filters.agency:
         referrals = referrals.filter(unit__agency=filters.agency)
     if filters.unit:
@@ -239,12 +251,23 @@ BREAKDOWN_DIMENSIONS = {
 
 def cases_behind(referrals, figure: str, *, breakdown: str | None = None, group: str | None = None):
     """Return `referrals` narrowed to those that count towards `figure` (in one breakdown group)."""
+    if figure in MEASURE_TIMES:
+        referrals = with_days(referrals).filter(**{f"{MEASURE_TIMES[figure]}__isnull": False})
+        return _in_group(referrals, breakdown, group)
     expression = figure_expressions()[figure]
     referrals = referrals.annotate(figure_value=expression)
     if isinstance(expression.output_field, BooleanField):
         referrals = referrals.filter(figure_value=True)
     else:
         referrals = referrals.filter(figure_value__gt=0)
-    if breakdown:
-        referrals = referrals.filter(**{BREAKDOWN_DIMENSIONS[breakdown]: group})
-    return referrals
+    return _in_group(referrals, breakdown, group)
+
+
+def _in_group(referrals, breakdown, group):
+    if not breakdown:
+        return referrals
+    return referrals.filter(**{BREAKDOWN_DIMENSIONS[breakdown]: group})
+
+
+MEASURE_TIMES = {"contact": "first_contact_at", "conference": "first_conference_at"}
+DRILLABLE = (*FIGURES, *MEASURE_TIMES)

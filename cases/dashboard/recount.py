@@ -18,7 +18,13 @@ def recount(filters) -> dict:
     referrals = metrics.with_days(metrics.filtered_referrals(filters)).annotate(
         **{f"fig_{name}": expression for name, expression in metrics.figure_expressions().items()}
     )
-    fields = ["created_at", "first_contact_at", "first_conference_at", *DIMENSIONS.values(), *(f"fig_{name}" for name in FIGURES)]
+    fields = [
+        "created_at",
+        "first_contact_at",
+        "first_conference_at",
+        *DIMENSIONS.values(),
+        *(f"fig_{name}" for name in FIGURES),
+    ]
     sums = defaultdict(lambda: defaultdict(Counter))  # (breakdown, group) -> figure -> total
     histograms = defaultdict(lambda: defaultdict(Counter))  # (breakdown, group) -> measure -> days -> n
     for row in referrals.order_by("pk").values(*fields).iterator(chunk_size=2000):

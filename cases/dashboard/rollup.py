@@ -58,12 +58,21 @@ def _facts_sql() -> str:
     """Return the SELECT of one row of facts per referred referral."""
     reasons = [
         ("declined_" + code, f"r.status = 'declined' AND r.decline_reason = '{code}'")
-        for code in ("not_eligible", "no_admission", "harmed_party_objects", "insufficient_information", "risk", "other")
+        for code in (
+            "not_eligible",
+            "no_admission",
+            "harmed_party_objects",
+            "insufficient_information",
+            "risk",
+            "other",
+        )
     ] + [
         ("returned_" + code, f"c.status = 'returned' AND c.return_reason = '{code}'")
         for code in ("withdrew_consent", "no_contact", "non_compliance", "re_arrest", "other")
     ]
-    opens = [(f"open_{s}", f"c.status = '{s}'") for s in ("intake", "ready", "scheduled", "conference_held", "monitoring")]
+    opens = [
+        (f"open_{s}", f"c.status = '{s}'") for s in ("intake", "ready", "scheduled", "conference_held", "monitoring")
+    ]
     checks = []
     for months in (6, 12, 24):
         base = f"FROM cases_reoffendingcheck rc WHERE rc.case_id = c.id AND rc.months = {months}"
