@@ -8,6 +8,7 @@ the references and the parties' names and dates of birth; contact details are ne
 import csv
 import secrets
 import tempfile
+from decimal import Decimal
 
 import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
@@ -100,6 +101,10 @@ def _yes_no(value) -> str:
     return {True: "yes", False: "no"}.get(value, "")
 
 
+def _amount(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
 def _reoffended(row, months: int) -> str:
     if not row[f"fig_checked_{months}"]:
         return ""
@@ -162,8 +167,8 @@ def rows(filters, *, full: bool):
                 _day(row["case__closed_at"]),
                 _yes_no(row["fig_consented"]), _yes_no(row["fig_held"]), _yes_no(row["fig_agreement"]),
                 _yes_no(row["fig_fulfilled"]),
-                row["fig_restitution_ordered"], row["fig_restitution_paid"],
-                row["fig_hours_ordered"], row["fig_hours_done"],
+                _amount(row["fig_restitution_ordered"]), _amount(row["fig_restitution_paid"]),
+                _amount(row["fig_hours_ordered"]), _amount(row["fig_hours_done"]),
                 _reoffended(row, 6), _reoffended(row, 12), _reoffended(row, 24),
             ]  # fmt: skip
             if full:

@@ -53,7 +53,9 @@ class Programme:
 
 
 def _referral(officer, *, first_name, born, gender, ethnicity, code="shoplifting", harmed=True) -> Referral:
-    person = PersonFactory(first_name=first_name, last_name="Test", date_of_birth=born, gender=gender, ethnicity=ethnicity)
+    person = PersonFactory(
+        first_name=first_name, last_name="Test", date_of_birth=born, gender=gender, ethnicity=ethnicity
+    )
     referral = ReferralFactory(referring_officer=officer, responsible__person=person, offence_category=offence(code))
     if harmed:
         ReferralPartyFactory(
@@ -100,7 +102,9 @@ def _ada_to_agreement(ada, *, facilitator, supervisor, partner, time_machine):
         mode=Conference.Mode.IN_PERSON,
         venue=venue,
     )
-    conference = conference_services.schedule_conference(case=case, by=facilitator, plan=plan, facilitators=[facilitator])
+    conference = conference_services.schedule_conference(
+        case=case, by=facilitator, plan=plan, facilitators=[facilitator]
+    )
     time_machine.move_to(MADE + timedelta(days=10, hours=2), tick=False)
     attended = {p.pk: True for p in conference.participants.all()}
     conference_services.hold_conference(conference=conference, by=facilitator, attended=attended)
@@ -118,8 +122,12 @@ def _ada_to_agreement(ada, *, facilitator, supervisor, partner, time_machine):
         ],
     )
     restitution, service = agreement.items.order_by("pk")
-    conference_services.record_payment(item=restitution, by=facilitator, amount=Decimal("60"), paid_on=MADE.date() + timedelta(days=10))
-    conference_services.record_hours(item=service, by=facilitator, hours=Decimal("4"), worked_on=MADE.date() + timedelta(days=10))
+    conference_services.record_payment(
+        item=restitution, by=facilitator, amount=Decimal("60"), paid_on=MADE.date() + timedelta(days=10)
+    )
+    conference_services.record_hours(
+        item=service, by=facilitator, hours=Decimal("4"), worked_on=MADE.date() + timedelta(days=10)
+    )
     harmed = ada.parties.get(role=PartyRole.HARMED).person
     # The follow-ups, as the survey page and the supervisors' check record them.
     SatisfactionSurvey.objects.create(
