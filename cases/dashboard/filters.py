@@ -55,6 +55,13 @@ def default_filters() -> Filters:
     return Filters(start=add_months(this_month, 1 - DEFAULT_MONTHS), end=this_month)
 
 
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=MONTH_FORMAT)
+
+
 class FilterForm(forms.Form):
     start = forms.DateField(
         input_formats=[MONTH_FORMAT], required=False, widget=forms.DateInput(attrs={"type": "month"})
@@ -70,8 +77,14 @@ class FilterForm(forms.Form):
         choices=[("", "All kinds"), *ConferenceKind.choices], required=False, label="Conference kind"
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, query, *args, **kwargs):
+        """Bind to the query string; a missing period is the default one, shown in the form."""
+        data = query.copy()
+        default = default_filters()
+        for name, month in (("start", default.start), ("end", default.end)):
+            if not data.get(name):
+                data[name] = month.strftime(MONTH_FORMAT)
+        super().__init__(data, *args, **kwargs)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} form-{css.split('-')[1]}-sm"

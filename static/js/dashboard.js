@@ -29,7 +29,9 @@
       options: {
         indexAxis: name === "funnel" || name === "declined" || name === "returned" ? "y" : "x",
         plugins: { legend: { display: Boolean(data.ordered) } },
-        scales: percent ? { y: { ticks: { callback: (v) => Math.round(v * 100) + "%" }, suggestedMax: 1 } } : {},
+        scales: percent
+          ? { y: { ticks: { callback: (v) => Math.round(v * 100) + "%" }, suggestedMax: 1 } }
+          : { x: { ticks: { precision: 0 } }, y: { ticks: { precision: 0 } } },
         animation: false,
       },
     });
