@@ -17,7 +17,7 @@ from .models import COUNTS, FIGURES, MEASURES, SUMS, DashboardBuild, DashboardDa
 
 DAY_FIGURES = tuple(f"{measure}_{stat}" for measure in MEASURES for stat in ("median", "p90"))
 DAY_BREAKDOWNS = ("age", "gender", "ethnicity")
-ROW_BREAKDOWNS = ("age", "gender", "ethnicity", "officer", "facilitator")
+ROW_BREAKDOWNS = ("age", "gender", "ethnicity", "officer", "facilitator", "unit")
 
 
 def percentile(histogram: Counter, share: float) -> int | None:
@@ -61,31 +61,19 @@ def normalise(values: dict) -> dict:
 
 
 def _rollup_rows(filters):
-    rows = DashboardRollup.objects.filter(month__gte=filters.start, month__lte=filters.end)
-    days = DashboardDays.objects.filter(month__gte=filters.start, month__lte=filters.end)
-    narrowing = {}
-    if filters.agency:
-        narrowing["unit_id__in"] = list(filters.agency.units.values_list("pk", flat=True))
-    if filters.unit:
-        narrowing["unit_id"] = filters.unit.pk
-    if filters.offence:
-        narrowing["offence_id"] = filters.offence.pk
-    if filters.partner:
-        narrowing["partner_id"] = filters.partner.pk
-    if filters.kind:
-        narrowing["conference_kind"] = filters.kind
-    return rows.filter(**narrowing), days.filter(**narrowing)
+    """Return the rollup rows and histogram rows of the filters' slice and months."""
+    slice_name, slice_value = filters.slice()
+    where = {"slice": slice_name, "slice_value": slice_value, "month__gte": filters.start, "month__lte": filters.end}
+    return DashboardRollup.objects.filter(**where), DashboardDays.objects.filter(**where)
 
 
 def compute_from_rollup(filters) -> dict:
-    """Return the figures of `filters` by summing rollup rows: three queries whatever the size."""
+    """Return the figures of `filters` by summing the rows of one slice: two queries whatever the size."""
     rows, days = _rollup_rows(filters)
     sums = {name: Sum(name) for name in FIGURES}
-    figures = {breakdown: {} for breakdown in (*ROW_BREAKDOWNS, "unit")}
+    figures = {breakdown: {} for breakdown in ROW_BREAKDOWNS}
     for row in rows.values("breakdown", "group_value").annotate(**sums).order_by():
         figures[row["breakdown"]][row["group_value"]] = normalise(row)
-    for row in rows.filter(breakdown="age").values("unit_id").annotate(**sums).order_by():
-        figures["unit"][str(row["unit_id"])] = normalise(row)
     histograms = defaultdict(lambda: defaultdict(Counter))
     for row in days.values("breakdown", "group_value", "measure", "days").annotate(n=Sum("cases")).order_by():
         histograms[(row["breakdown"], row["group_value"])][row["measure"]][row["days"]] += row["n"]

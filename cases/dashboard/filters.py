@@ -34,6 +34,15 @@ class Filters:
     def end_exclusive(self) -> date:
         return add_months(self.end, 1)
 
+    def slice(self) -> tuple[str, str]:
+        """Return the rollup slice of these filters: the one dimension filtered on, and its value."""
+        for name in ("unit", "agency", "offence", "partner"):
+            if getattr(self, name) is not None:
+                return name, str(getattr(self, name).pk)
+        if self.kind:
+            return "kind", self.kind
+        return "all", ""
+
     def cache_key(self) -> str:
         parts = [self.start, self.end, self.agency, self.unit, self.offence, self.partner]
         ids = [p.isoformat() if isinstance(p, date) else str(getattr(p, "pk", "")) for p in parts]
@@ -101,6 +110,12 @@ class FilterForm(forms.Form):
         unit, agency = data.get("unit"), data.get("agency")
         if unit and agency and unit.agency_id != agency.pk:
             raise forms.ValidationError("That unit belongs to another agency.")
+        chosen = [bool(unit or agency), *(bool(data.get(name)) for name in ("offence", "partner", "kind"))]
+        if sum(chosen) > 1:
+            # The rollup is cut by one dimension at a time, which keeps it small enough to be quick.
+            raise forms.ValidationError(
+                "Filter by one of agency or unit, offence category, partner or conference kind at a time."
+            )
         data["start"], data["end"] = start.replace(day=1), end.replace(day=1)
         return data
 

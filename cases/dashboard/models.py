@@ -1,9 +1,10 @@
 """The dashboard's rollup: additive figures per slice of the programme, rebuilt from the base tables.
 
-A row holds the figures of the referrals of one month, unit, offence category, partner and
-conference kind that fall in one group of one breakdown (age group, gender, ethnicity, officer or
-facilitator). Every referral is in exactly one group of the age, gender, ethnicity and officer
-breakdowns, so the programme's totals are the sum of the age breakdown's rows.
+A row holds the figures of the referrals of one month, in one slice (the whole programme, or one
+agency, unit, offence category, partner or conference kind), that fall in one group of one
+breakdown (age group, gender, ethnicity, officer, facilitator, unit). Every referral is in exactly
+one group of the age breakdown, so a slice's totals are the sum of its age rows. Slices are not
+crossed with each other: that keeps the table small, and a view filters on one of them at a time.
 See docs/dashboard.md for what each figure means.
 """
 
@@ -68,6 +69,7 @@ class Breakdown(models.TextChoices):
     ETHNICITY = "ethnicity", "Ethnicity"
     OFFICER = "officer", "Referring officer"
     FACILITATOR = "facilitator", "Facilitator"
+    UNIT = "unit", "Unit"
 
 
 def _figure_fields():
@@ -76,14 +78,22 @@ def _figure_fields():
     return fields
 
 
+class SliceKind(models.TextChoices):
+    ALL = "all", "The whole programme"
+    AGENCY = "agency", "Agency"
+    UNIT = "unit", "Unit"
+    OFFENCE = "offence", "Offence category"
+    PARTNER = "partner", "Partner"
+    KIND = "kind", "Conference kind"
+
+
 class Slice(models.Model):
-    """The filter dimensions and the breakdown group a rollup row is about."""
+    """The month, the filter (one dimension and its value, or the whole programme) and the
+    breakdown group a rollup row is about."""
 
     month = models.DateField(help_text="First day of the month the referrals were made in (local time).")
-    unit_id = models.BigIntegerField()
-    offence_id = models.BigIntegerField()
-    partner_id = models.BigIntegerField(null=True)
-    conference_kind = models.CharField(max_length=30, blank=True)
+    slice = models.CharField(max_length=20, choices=SliceKind.choices)
+    slice_value = models.CharField(max_length=40, blank=True)
     breakdown = models.CharField(max_length=20, choices=Breakdown.choices)
     group_value = models.CharField(max_length=40)
 
@@ -104,7 +114,7 @@ class DashboardRollup(Slice, Figures):
     """Additive figures of one slice; see the module docstring."""
 
     class Meta:
-        indexes = [models.Index(fields=["month", "breakdown"], name="rollup_month_breakdown")]
+        indexes = [models.Index(fields=["slice", "slice_value", "month"], name="rollup_slice_month")]
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.breakdown}={self.group_value}"
@@ -120,7 +130,7 @@ class DashboardDays(Slice):
 
     class Meta:
         verbose_name_plural = "dashboard days"
-        indexes = [models.Index(fields=["month", "breakdown", "measure"], name="days_month_breakdown")]
+        indexes = [models.Index(fields=["slice", "slice_value", "month"], name="days_slice_month")]
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.measure} {self.days} d: {self.cases}"

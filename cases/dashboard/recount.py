@@ -10,7 +10,7 @@ from . import metrics
 from .figures import DAY_BREAKDOWNS, ROW_BREAKDOWNS, day_figures, normalise
 from .models import FIGURES, MEASURES
 
-DIMENSIONS = {name: metrics.BREAKDOWN_DIMENSIONS[name] for name in (*ROW_BREAKDOWNS, "unit")}
+DIMENSIONS = {name: metrics.BREAKDOWN_DIMENSIONS[name] for name in ROW_BREAKDOWNS}
 
 
 def recount(filters) -> dict:

@@ -84,12 +84,11 @@ class Report:
         self.figures = figures
         self.query = filters.query()
         self.labels = _group_labels(figures)
+        self.base_link = f"{reverse('dashboard:cases')}?{urlencode(self.query)}"
 
     def link(self, metric: str, breakdown: str = "", group: str = "") -> str:
-        params = {**self.query, "metric": metric}
-        if breakdown:
-            params.update(breakdown=breakdown, group=group)
-        return f"{reverse('dashboard:cases')}?{urlencode(params)}"
+        params = {"metric": metric, "breakdown": breakdown, "group": group} if breakdown else {"metric": metric}
+        return f"{self.base_link}&{urlencode(params)}"
 
     def count(self, values: dict, metric: str, breakdown="", group="") -> Cell:
         return Cell(number(values.get(metric)), self.link(metric, breakdown, group))

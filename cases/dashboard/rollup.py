@@ -38,9 +38,17 @@ DIALECTS = {
 }
 
 FACTS = "dashboard_facts"
-DIMENSIONS = "month, unit_id, offence_id, partner_id, conference_kind"
 BREAKDOWN_COLUMNS = {"age": "age_group", "gender": "gender", "ethnicity": "ethnicity"}
-ID_BREAKDOWN_COLUMNS = {"officer": "officer_id", "facilitator": "facilitator_id"}
+ID_BREAKDOWN_COLUMNS = {"officer": "officer_id", "facilitator": "facilitator_id", "unit": "unit_id"}
+# Each slice: the facts column it is cut by (None: the whole programme).
+SLICE_COLUMNS = {
+    "all": None,
+    "agency": "agency_id",
+    "unit": "unit_id",
+    "offence": "offence_id",
+    "partner": "partner_id",
+    "kind": "conference_kind",
+}
 
 
 def _sql(name: str, **parts) -> str:
@@ -127,6 +135,7 @@ def _facts_sql() -> str:
         SELECT
             {_sql("month", col="r.created_at")} AS month,
             r.unit_id AS unit_id,
+            u.agency_id AS agency_id,
             r.offence_category_id AS offence_id,
             partner_item.partner_id AS partner_id,
             COALESCE((SELECT k.kind FROM conferences_conference k WHERE k.case_id = c.id AND k.status <> 'cancelled'
@@ -141,6 +150,7 @@ def _facts_sql() -> str:
             {_sql("days", start="r.created_at", end="held.first_start")} AS days_conference,
             {", ".join(columns)}
         FROM referrals_referral r
+        JOIN cases_unit u ON u.id = r.unit_id
         LEFT JOIN cases_case c ON c.referral_id = r.id
         LEFT JOIN (SELECT referral_id, MIN(id) AS party_id FROM referrals_referralparty
                    WHERE role = 'responsible' GROUP BY referral_id) first_party ON first_party.referral_id = r.id
@@ -207,27 +217,37 @@ def _surveys_sql() -> str:
     """
 
 
-def _insert_breakdown(cursor, breakdown: str, column: str, *, as_text: bool) -> None:
+def _slice_sql(slice_column: str | None) -> tuple[str, str, str]:
+    """Return the slice's value expression, its condition on the facts, and what to group by."""
+    if slice_column is None:
+        return "''", "1 = 1", "month"
+    value = slice_column if slice_column == "conference_kind" else _sql("text", col=slice_column)
+    return value, f"{slice_column} IS NOT NULL AND {value} <> ''", f"month, {value}"
+
+
+def _insert_breakdown(cursor, slice_name: str, breakdown: str, column: str, *, as_text: bool) -> None:
     rollup = DashboardRollup._meta.db_table
     group = _sql("text", col=column) if as_text else column
+    value, condition, by = _slice_sql(SLICE_COLUMNS[slice_name])
     sums = ", ".join(f"SUM({name})" for name in FIGURES)
     cursor.execute(
-        f"""INSERT INTO {rollup} ({DIMENSIONS}, breakdown, group_value, {", ".join(FIGURES)})
-            SELECT {DIMENSIONS}, %(breakdown)s, {group}, {sums}
-            FROM {FACTS} WHERE {column} IS NOT NULL
-            GROUP BY {DIMENSIONS}, {column}""",
-        {"breakdown": breakdown},
+        f"""INSERT INTO {rollup} (month, slice, slice_value, breakdown, group_value, {", ".join(FIGURES)})
+            SELECT month, %(slice)s, {value}, %(breakdown)s, {group}, {sums}
+            FROM {FACTS} WHERE {column} IS NOT NULL AND {condition}
+            GROUP BY {by}, {column}""",
+        {"slice": slice_name, "breakdown": breakdown},
     )
 
 
-def _insert_days(cursor, breakdown: str, column: str, measure: str) -> None:
+def _insert_days(cursor, slice_name: str, breakdown: str, column: str, measure: str) -> None:
     days = DashboardDays._meta.db_table
+    value, condition, by = _slice_sql(SLICE_COLUMNS[slice_name])
     cursor.execute(
-        f"""INSERT INTO {days} ({DIMENSIONS}, breakdown, group_value, measure, days, cases)
-            SELECT {DIMENSIONS}, %(breakdown)s, {column}, %(measure)s, days_{measure}, COUNT(*)
-            FROM {FACTS} WHERE days_{measure} IS NOT NULL
-            GROUP BY {DIMENSIONS}, {column}, days_{measure}""",
-        {"breakdown": breakdown, "measure": measure},
+        f"""INSERT INTO {days} (month, slice, slice_value, breakdown, group_value, measure, days, cases)
+            SELECT month, %(slice)s, {value}, %(breakdown)s, {column}, %(measure)s, days_{measure}, COUNT(*)
+            FROM {FACTS} WHERE days_{measure} IS NOT NULL AND {condition}
+            GROUP BY {by}, {column}, days_{measure}""",
+        {"slice": slice_name, "breakdown": breakdown, "measure": measure},
     )
 
 
@@ -246,12 +266,13 @@ def rebuild_rollup() -> DashboardBuild:
         cursor.execute(f"CREATE TEMPORARY TABLE {FACTS} AS {_facts_sql()}", params)
         DashboardRollup.objects.all().delete()
         DashboardDays.objects.all().delete()
-        for breakdown, column in BREAKDOWN_COLUMNS.items():
-            _insert_breakdown(cursor, breakdown, column, as_text=False)
-            for measure in MEASURES:
-                _insert_days(cursor, breakdown, column, measure)
-        for breakdown, column in ID_BREAKDOWN_COLUMNS.items():
-            _insert_breakdown(cursor, breakdown, column, as_text=True)
+        for slice_name in SLICE_COLUMNS:
+            for breakdown, column in BREAKDOWN_COLUMNS.items():
+                _insert_breakdown(cursor, slice_name, breakdown, column, as_text=False)
+                for measure in MEASURES:
+                    _insert_days(cursor, slice_name, breakdown, column, measure)
+            for breakdown, column in ID_BREAKDOWN_COLUMNS.items():
+                _insert_breakdown(cursor, slice_name, breakdown, column, as_text=True)
         cursor.execute(f"SELECT COUNT(*) FROM {FACTS}")
         (referrals,) = cursor.fetchone()
         cursor.execute(f"DROP TABLE {FACTS}")

@@ -1,8 +1,11 @@
 """The supervisors' dashboard, the cases behind each figure, the evaluation exports and officers' feedback."""
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from cases.audit import record_audit
 from cases.models import AuditEntry, Role
@@ -33,6 +36,19 @@ def index(request):
     if filters is None:
         return render(request, "dashboard/index.html", context, status=400)
     if build is not None:
+        context.update(
+            sections_html=_sections_html(request, filters, build),
+            query=filters.query(),
+            refresh_interval=refresh_interval(),
+        )
+    return render(request, "dashboard/index.html", context)
+
+
+def _sections_html(request, filters, build) -> str:
+    """Render the figures' sections once per rollup build and filters: they change only with a rebuild."""
+    key = f"dashboard-html:{build.pk}:{build.computed_at.timestamp()}:{filters.cache_key()}"
+    html = cache.get(key)
+    if html is None:
         report = Report(dashboard_figures(filters, build), filters)
         sections = {
             "funnel": report.funnel(),
@@ -44,14 +60,10 @@ def index(request):
             "harmed": report.harmed_party(),
             "reoffending": report.reoffending(),
         }
-        context.update(
-            sections=sections,
-            referrers=report.referrers(),
-            charts=report.charts(sections),
-            query=filters.query(),
-            refresh_interval=refresh_interval(),
-        )
-    return render(request, "dashboard/index.html", context)
+        context = {"sections": sections, "referrers": report.referrers(), "charts": report.charts(sections)}
+        html = render_to_string("dashboard/_sections.html", context, request=request)
+        cache.set(key, html, timeout=60 * 60)
+    return mark_safe(html)
 
 
 def _drilldown_params(request):

@@ -21,8 +21,8 @@ def test_the_task_rebuilds_the_rollup(officer):
     refresh_dashboard.delay()
     build = DashboardBuild.objects.get()
     assert build.referrals == 1
-    assert DashboardRollup.objects.filter(breakdown="age").get().referred == 1
+    assert DashboardRollup.objects.filter(slice="all", breakdown="age").get().referred == 1
     referral_services.submit_referral(referral=ReferralFactory(referring_officer=officer), by=officer)
     refresh_dashboard.delay()
     assert DashboardBuild.objects.get().referrals == 2  # the older build is replaced
-    assert sum(DashboardRollup.objects.filter(breakdown="age").values_list("referred", flat=True)) == 2
+    assert sum(DashboardRollup.objects.filter(slice="all", breakdown="age").values_list("referred", flat=True)) == 2
