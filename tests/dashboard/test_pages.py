@@ -14,7 +14,7 @@ from cases.dashboard.rollup import rebuild_rollup
 from cases.models import AuditEntry, ContactDetails
 from referrals import services as referral_services
 from tests.dashboard.conftest import people_names
-from tests.factories import ReferralFactory
+from tests.factories import ReferralFactory, offence
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +255,10 @@ def test_unit_leads_see_their_units_referrals(programme, login, other_officer):
     page = login(other_officer).get(reverse("dashboard:feedback")).content.decode()
     row = re.search(r"March 2026</th>(.*?)</tr>", page, re.S).group(1)
     assert re.findall(r">(\d+)<", row) == ["2", "0", "1", "0", "0"]
+
+
+def test_one_filter_dimension_at_a_time(login, supervisor):
+    rebuild_rollup()
+    response = login(supervisor).get(reverse("dashboard:index"), {"offence": offence().pk, "kind": "shuttle"})
+    assert response.status_code == 400
+    assert "Filter by one of agency or unit, offence category, partner or conference kind" in response.content.decode()
