@@ -72,10 +72,8 @@ class MonthInput(forms.DateInput):
 
 
 class FilterForm(forms.Form):
-    start = forms.DateField(
-        input_formats=[MONTH_FORMAT], required=False, widget=forms.DateInput(attrs={"type": "month"})
-    )
-    end = forms.DateField(input_formats=[MONTH_FORMAT], required=False, widget=forms.DateInput(attrs={"type": "month"}))
+    start = forms.DateField(input_formats=[MONTH_FORMAT], required=False, widget=MonthInput, label="From (month)")
+    end = forms.DateField(input_formats=[MONTH_FORMAT], required=False, widget=MonthInput, label="To (month)")
     agency = forms.ModelChoiceField(Agency.objects.all(), required=False, empty_label="All agencies")
     unit = forms.ModelChoiceField(Unit.objects.select_related("agency"), required=False, empty_label="All units")
     offence = forms.ModelChoiceField(
