@@ -266,6 +266,13 @@ def cases_behind(referrals, figure: str, *, breakdown: str | None = None, group:
 def _in_group(referrals, breakdown, group):
     if not breakdown:
         return referrals
+    if breakdown in ("gender", "ethnicity") and group != "not_stated":
+        # A cheap, indexable superset first (any responsible party of that group), so that the
+        # exact test on the first responsible party runs on few rows.
+        parties = ReferralParty.objects.filter(
+            referral=OuterRef("pk"), role=PartyRole.RESPONSIBLE, **{f"person__{breakdown}": group}
+        )
+        referrals = referrals.filter(Exists(parties))
     return referrals.filter(**{BREAKDOWN_DIMENSIONS[breakdown]: group})
 
 

@@ -123,6 +123,8 @@ def test_each_figure_lists_its_cases(programme, login, supervisor):
         cal,
     ]
     assert drill(client, metric="referred", partner=programme.partner.pk) == [ada]
+    assert drill(client, metric="referred", breakdown="gender", group="female") == [cal, ben]
+    assert drill(client, metric="referred", breakdown="ethnicity", group="not_stated") == [cal]
     assert drill(client, metric="fulfilled") == []
 
 
