@@ -43,6 +43,44 @@ OPEN_STAGES = [
     ("open_monitoring", "Monitoring"),
 ]
 GROUP_BREAKDOWNS = [("age", "Age group"), ("gender", "Gender"), ("ethnicity", "Ethnicity")]
+OTHER_LABELS = {
+    "declined": "Declined",
+    "returned": "Returned to the agency",
+    "closed_no_conference": "Closed without conference",
+    "stalled": "Stalled cases",
+    "overdue_cases": "Cases with overdue agreement items",
+    "overdue_items": "Cases with overdue agreement items",
+    "harmed_attended": "Harmed party took part",
+    "restitution_ordered": "Restitution ordered",
+    "restitution_paid": "Restitution paid",
+    "hours_ordered": "Service hours ordered",
+    "hours_done": "Service hours done",
+    "contact": "Contacted (time to first contact)",
+    "conference": "Conference held (time to conference)",
+}
+
+
+def metric_label(metric: str) -> str:
+    """Return what a drill-down list's cases have in common, in words."""
+    labels = {**dict(FUNNEL), **dict(DECLINE_REASONS), **dict(RETURN_REASONS), **dict(OPEN_STAGES), **OTHER_LABELS}
+    for prefix, words in (("declined_", "Declined: "), ("returned_", "Returned: "), ("open_", "Open, at stage ")):
+        if metric.startswith(prefix) and metric in labels:
+            return words + labels[metric].lower()
+    if metric.startswith(("checked_", "reoffended_")):
+        what, months = metric.split("_")
+        return f"{'Reoffending checked' if what == 'checked' else 'Reoffended'} at {months} months"
+    if metric.startswith(("surveys_", "satisf", "felt_", "harm_repaired", "would_")):
+        return "Harmed parties' surveys: " + metric.replace("_", " ")
+    return labels.get(metric, metric.replace("_", " ").capitalize())
+
+
+def group_label(breakdown: str, group: str) -> str:
+    """Return a breakdown group's name (age group, gender, ethnicity; people and units by their id)."""
+    return (
+        _group_labels({breakdown: {group: None}} if breakdown in ("officer", "facilitator", "unit") else {})
+        .get(breakdown, {})
+        .get(group, group)
+    )
 
 
 def ratio(part, whole) -> float | None:

@@ -16,7 +16,8 @@ from . import exports, metrics
 from .feedback import outcomes_by_month
 from .figures import dashboard_figures, latest_build, refresh_interval
 from .filters import FilterForm
-from .report import DECLINE_REASONS, RETURN_REASONS, Report
+from .models import Breakdown
+from .report import DECLINE_REASONS, RETURN_REASONS, Report, group_label, metric_label
 
 PAGE_SIZE = 50
 ID_BREAKDOWNS = ("officer", "facilitator", "unit")
@@ -114,9 +115,9 @@ def drilldown(request):
         next_query["after"] = page[-1].pk
     context = {
         "referrals": page,
-        "metric": metric,
-        "breakdown": breakdown,
-        "group": group,
+        "metric": metric_label(metric),
+        "breakdown": dict(Breakdown.choices).get(breakdown, ""),
+        "group": group_label(breakdown, group) if breakdown else "",
         "next_query": next_query.urlencode() if more else "",
         "back_query": filters.query(),
     }
