@@ -14,6 +14,7 @@ urlpatterns = [
     path("agreements/", include("conferences.agreement_urls")),
     path("survey/", include("cases.survey_urls")),
     path("reminders/", include("reminders.urls")),
+    path("dashboard/", include("cases.dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 

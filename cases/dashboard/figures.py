@@ -1,0 +1,113 @@
+"""Read the dashboard's figures from the rollup, and turn histograms into medians and 90th percentiles.
+
+Figures are a dict: "total" holds every figure of the selection; "age", "gender", "ethnicity",
+"officer", "facilitator" and "unit" hold the same figures per group. The recount (recount.py)
+returns the same shape, so that check_dashboard can compare the two.
+"""
+
+import math
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Sum
+from django_celery_beat.models import PeriodicTask
+
+from .models import COUNTS, FIGURES, MEASURES, SUMS, DashboardBuild, DashboardDays, DashboardRollup
+
+DAY_FIGURES = tuple(f"{measure}_{stat}" for measure in MEASURES for stat in ("median", "p90"))
+DAY_BREAKDOWNS = ("age", "gender", "ethnicity")
+ROW_BREAKDOWNS = ("age", "gender", "ethnicity", "officer", "facilitator", "unit")
+
+
+def percentile(histogram: Counter, share: float) -> int | None:
+    """Return the nearest-rank percentile of a histogram (days -> count): the smallest value with at
+    least `share` of the counts at or below it. None when the histogram is empty."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = math.ceil(share * total)
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None  # unreachable: the last value reaches the total
+
+
+def day_figures(histograms: dict[str, Counter]) -> dict:
+    figures = {}
+    for measure in MEASURES:
+        histogram = histograms.get(measure, Counter())
+        figures[f"{measure}_median"] = percentile(histogram, 0.5)
+        figures[f"{measure}_p90"] = percentile(histogram, 0.9)
+    return figures
+
+
+def empty_figures() -> dict:
+    return {**dict.fromkeys(COUNTS, 0), **{name: Decimal("0.00") for name in SUMS}, **day_figures({})}
+
+
+def normalise(values: dict) -> dict:
+    """Return figures with whole counts and sums to the cent, so that both sources compare equal."""
+    figures = empty_figures()
+    for name in COUNTS:
+        figures[name] = int(values.get(name) or 0)
+    for name in SUMS:
+        figures[name] = Decimal(str(values.get(name) or 0)).quantize(Decimal("0.01"))
+    for name in DAY_FIGURES:
+        figures[name] = values.get(name)
+    return figures
+
+
+def _rollup_rows(filters):
+    """Return the rollup rows and histogram rows of the filters' slice and months."""
+    slice_name, slice_value = filters.slice()
+    where = {"slice": slice_name, "slice_value": slice_value, "month__gte": filters.start, "month__lte": filters.end}
+    return DashboardRollup.objects.filter(**where), DashboardDays.objects.filter(**where)
+
+
+def compute_from_rollup(filters) -> dict:
+    """Return the figures of `filters` by summing the rows of one slice: two queries whatever the size."""
+    rows, days = _rollup_rows(filters)
+    sums = {name: Sum(name) for name in FIGURES}
+    figures = {breakdown: {} for breakdown in ROW_BREAKDOWNS}
+    for row in rows.values("breakdown", "group_value").annotate(**sums).order_by():
+        figures[row["breakdown"]][row["group_value"]] = normalise(row)
+    histograms = defaultdict(lambda: defaultdict(Counter))
+    for row in days.values("breakdown", "group_value", "measure", "days").annotate(n=Sum("cases")).order_by():
+        histograms[(row["breakdown"], row["group_value"])][row["measure"]][row["days"]] += row["n"]
+        if row["breakdown"] == "age":  # every referral is in one age group: the age rows make the total
+            histograms[("total", "")][row["measure"]][row["days"]] += row["n"]
+    for breakdown in DAY_BREAKDOWNS:
+        for group, values in figures[breakdown].items():
+            values.update(day_figures(histograms[(breakdown, group)]))
+    total = normalise({name: sum(v[name] for v in figures["age"].values()) for name in FIGURES})
+    total.update(day_figures(histograms[("total", "")]))
+    figures["total"] = total
+    return figures
+
+
+def latest_build() -> DashboardBuild | None:
+    return DashboardBuild.objects.order_by("-computed_at").first()
+
+
+def dashboard_figures(filters, build: DashboardBuild) -> dict:
+    """Return the figures of `filters`, cached until the rollup is rebuilt (the build is in the key)."""
+    key = f"dashboard:{build.pk}:{build.computed_at.timestamp()}:{filters.cache_key()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute_from_rollup(filters)
+        cache.set(key, figures, timeout=60 * 60)
+    return figures
+
+
+REFRESH_TASK = "cases.tasks.refresh_dashboard"
+
+
+def refresh_interval() -> str:
+    """Return how often the figures are rebuilt, as the schedule an admin may have changed says."""
+    task = PeriodicTask.objects.filter(task=REFRESH_TASK, enabled=True).select_related("interval").first()
+    if task is None or task.interval is None:
+        return "when an administrator runs refresh_dashboard"
+    return f"every {task.interval.every} {task.interval.period}"

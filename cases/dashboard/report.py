@@ -1,0 +1,370 @@
+"""Turn figures into the dashboard's sections: tables whose every number links to its cases, and chart data."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+
+from cases.models import Ethnicity, Gender, Unit, User
+
+DASH = "–"
+
+FUNNEL = [
+    ("referred", "Referred"),
+    ("eligible", "Eligible"),
+    ("accepted", "Accepted (case opened)"),
+    ("consented", "Consented"),
+    ("held", "Conference held"),
+    ("agreement", "Agreement"),
+    ("fulfilled", "Agreement fulfilled"),
+]
+DECLINE_REASONS = [
+    ("declined_not_eligible", "Not eligible under the policy"),
+    ("declined_no_admission", "Responsibility not admitted"),
+    ("declined_harmed_party_objects", "Harmed party objects"),
+    ("declined_insufficient_information", "Insufficient information"),
+    ("declined_risk", "Risk too high"),
+    ("declined_other", "Other"),
+]
+RETURN_REASONS = [
+    ("returned_withdrew_consent", "Withdrew consent"),
+    ("returned_no_contact", "No contact"),
+    ("returned_non_compliance", "Did not comply"),
+    ("returned_re_arrest", "Re-arrested"),
+    ("returned_other", "Other"),
+]
+OPEN_STAGES = [
+    ("open_intake", "Intake"),
+    ("open_ready", "Ready"),
+    ("open_scheduled", "Scheduled"),
+    ("open_conference_held", "Conference held"),
+    ("open_monitoring", "Monitoring"),
+]
+GROUP_BREAKDOWNS = [("age", "Age group"), ("gender", "Gender"), ("ethnicity", "Ethnicity")]
+OTHER_LABELS = {
+    "declined": "Declined",
+    "returned": "Returned to the agency",
+    "closed_no_conference": "Closed without conference",
+    "stalled": "Stalled cases",
+    "overdue_cases": "Cases with overdue agreement items",
+    "overdue_items": "Cases with overdue agreement items",
+    "harmed_attended": "Harmed party took part",
+    "restitution_ordered": "Restitution ordered",
+    "restitution_paid": "Restitution paid",
+    "hours_ordered": "Service hours ordered",
+    "hours_done": "Service hours done",
+    "contact": "Contacted (time to first contact)",
+    "conference": "Conference held (time to conference)",
+}
+
+
+def metric_label(metric: str) -> str:
+    """Return what a drill-down list's cases have in common, in words."""
+    labels = {**dict(FUNNEL), **dict(DECLINE_REASONS), **dict(RETURN_REASONS), **dict(OPEN_STAGES), **OTHER_LABELS}
+    for prefix, words in (("declined_", "Declined: "), ("returned_", "Returned: "), ("open_", "Open, at stage ")):
+        if metric.startswith(prefix) and metric in labels:
+            return words + labels[metric].lower()
+    if metric.startswith(("checked_", "reoffended_")):
+        what, months = metric.split("_")
+        return f"{'Reoffending checked' if what == 'checked' else 'Reoffended'} at {months} months"
+    if metric.startswith(("surveys_", "satisf", "felt_", "harm_repaired", "would_")):
+        return "Harmed parties' surveys: " + metric.replace("_", " ")
+    return labels.get(metric, metric.replace("_", " ").capitalize())
+
+
+def group_label(breakdown: str, group: str) -> str:
+    """Return a breakdown group's name (age group, gender, ethnicity; people and units by their id)."""
+    return (
+        _group_labels({breakdown: {group: None}} if breakdown in ("officer", "facilitator", "unit") else {})
+        .get(breakdown, {})
+        .get(group, group)
+    )
+
+
+def ratio(part, whole) -> float | None:
+    """Return part / whole, or None when there is nothing to divide by."""
+    if not whole or part is None:
+        return None
+    return float(part) / float(whole)
+
+
+def percent(value: float | None) -> str:
+    return DASH if value is None else f"{value * 100:.0f}%"
+
+
+def number(value) -> str:
+    if value is None:
+        return DASH
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}".removesuffix(".00")
+    return f"{value:,}"
+
+
+@dataclass
+class Cell:
+    text: str
+    url: str = ""
+
+
+@dataclass
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[tuple[str, list[Cell]]] = field(default_factory=list)
+
+
+class Report:
+    """The sections of the dashboard for one set of filters and its figures."""
+
+    def __init__(self, figures: dict, filters):
+        self.figures = figures
+        self.query = filters.query()
+        self.labels = _group_labels(figures)
+        self.base_link = f"{reverse('dashboard:cases')}?{urlencode(self.query)}"
+
+    def link(self, metric: str, breakdown: str = "", group: str = "") -> str:
+        params = {"metric": metric, "breakdown": breakdown, "group": group} if breakdown else {"metric": metric}
+        return f"{self.base_link}&{urlencode(params)}"
+
+    def count(self, values: dict, metric: str, breakdown="", group="") -> Cell:
+        return Cell(number(values.get(metric)), self.link(metric, breakdown, group))
+
+    def rate(self, values: dict, part: str, whole: str, breakdown="", group="") -> Cell:
+        return Cell(percent(ratio(values.get(part), values.get(whole))), self.link(part, breakdown, group))
+
+    def days(self, values: dict, name: str, measure: str, breakdown="", group="") -> Cell:
+        return Cell(number(values.get(name)), self.link(measure, breakdown, group))
+
+    def groups(self, breakdown: str):
+        """Yield (label, values, group) of a breakdown, largest first."""
+        found = self.figures.get(breakdown, {})
+        for group in sorted(found, key=lambda g: (-found[g]["referred"], self.labels[breakdown].get(g, g))):
+            yield self.labels[breakdown].get(group, group), found[group], group
+
+    def table(self, caption: str, breakdown: str, columns: list[tuple[str, callable]]) -> Table:
+        """Return one row per group of `breakdown`; each column is (header, cell(values, breakdown, group))."""
+        table = Table(caption, [header for header, _ in columns])
+        for label, values, group in self.groups(breakdown):
+            table.rows.append((label, [cell(values, breakdown, group) for _, cell in columns]))
+        return table
+
+    def breakdown_tables(self, topic: str, columns) -> list[Table]:
+        return [self.table(f"{topic} by {label.lower()}", name, columns) for name, label in GROUP_BREAKDOWNS]
+
+    # The sections
+
+    def funnel(self) -> dict:
+        total = self.figures["total"]
+        rows, previous = [], "referred"
+        for name, label in FUNNEL:
+            rows.append(
+                (label, [self.count(total, name), self.rate(total, name, "referred"), self.rate(total, name, previous)])
+            )
+            previous = name
+        columns = [(label, lambda v, b, g, n=name: self.count(v, n, b, g)) for name, label in FUNNEL]
+        columns.append(("Fulfilled of referred", lambda v, b, g: self.rate(v, "fulfilled", "referred", b, g)))
+        return {
+            "table": Table("The funnel", ["Cases", "Of referred", "Of previous stage"], rows),
+            "chart": {"labels": [label for _, label in FUNNEL], "values": [total[name] for name, _ in FUNNEL]},
+            "breakdowns": self.breakdown_tables("The funnel", columns),
+        }
+
+    def reasons(self, figure: str, reasons, caption: str) -> dict:
+        total = self.figures["total"]
+        rows = [(label, [self.count(total, name), self.rate(total, name, figure)]) for name, label in reasons]
+        rows.append(("All", [self.count(total, figure), self.rate(total, figure, "referred")]))
+        columns = [(label, lambda v, b, g, n=name: self.count(v, n, b, g)) for name, label in reasons]
+        columns.append(("All", lambda v, b, g: self.count(v, figure, b, g)))
+        return {
+            "table": Table(caption, ["Cases", "Share"], rows),
+            "chart": {"labels": [label for _, label in reasons], "values": [total[name] for name, _ in reasons]},
+            "breakdowns": self.breakdown_tables(caption, columns),
+        }
+
+    def timeliness(self) -> dict:
+        total = self.figures["total"]
+        rows = [
+            (
+                "Referral to first contact",
+                [self.days(total, "contact_median", "contact"), self.days(total, "contact_p90", "contact")],
+            ),
+            (
+                "Referral to conference",
+                [self.days(total, "conference_median", "conference"), self.days(total, "conference_p90", "conference")],
+            ),
+        ]
+        columns = [
+            ("Contact: median", lambda v, b, g: self.days(v, "contact_median", "contact", b, g)),
+            ("Contact: 90th percentile", lambda v, b, g: self.days(v, "contact_p90", "contact", b, g)),
+            ("Conference: median", lambda v, b, g: self.days(v, "conference_median", "conference", b, g)),
+            ("Conference: 90th percentile", lambda v, b, g: self.days(v, "conference_p90", "conference", b, g)),
+        ]
+        return {
+            "table": Table("Days from referral", ["Median (days)", "90th percentile (days)"], rows),
+            "breakdowns": self.breakdown_tables("Days from referral", columns),
+        }
+
+    def caseload(self) -> dict:
+        total = self.figures["total"]
+        stage_rows = [(label, [self.count(total, name)]) for name, label in OPEN_STAGES]
+        attention = [
+            ("Stalled cases", [self.count(total, "stalled")]),
+            ("Cases with overdue agreement items", [self.count(total, "overdue_cases")]),
+            ("Overdue agreement items", [self.count(total, "overdue_items")]),
+        ]
+        columns = [(label, lambda v, b, g, n=name: self.count(v, n, b, g)) for name, label in OPEN_STAGES]
+        columns += [
+            ("Stalled", lambda v, b, g: self.count(v, "stalled", b, g)),
+            ("Overdue items", lambda v, b, g: self.count(v, "overdue_items", b, g)),
+        ]
+        by_facilitator = self.table("Open caseload by facilitator", "facilitator", columns)
+        by_facilitator.rows = [row for row in by_facilitator.rows if any(c.text not in ("0", DASH) for c in row[1])]
+        return {
+            "table": Table("Open caseload by stage", ["Cases"], stage_rows),
+            "attention": Table("Needs attention", ["Cases"], attention),
+            "chart": {"labels": [label for _, label in OPEN_STAGES], "values": [total[n] for n, _ in OPEN_STAGES]},
+            "by_facilitator": by_facilitator,
+            "breakdowns": self.breakdown_tables("Open caseload", columns),
+        }
+
+    def referrers(self) -> list[Table]:
+        columns = [
+            ("Referred", lambda v, b, g: self.count(v, "referred", b, g)),
+            ("Accepted", lambda v, b, g: self.count(v, "accepted", b, g)),
+            ("Accepted of referred", lambda v, b, g: self.rate(v, "accepted", "referred", b, g)),
+            ("Declined", lambda v, b, g: self.count(v, "declined", b, g)),
+            ("Conference held", lambda v, b, g: self.count(v, "held", b, g)),
+            ("Fulfilled", lambda v, b, g: self.count(v, "fulfilled", b, g)),
+        ]
+        return [
+            self.table("Referrals by unit", "unit", columns),
+            self.table("Referrals by officer", "officer", columns),
+        ]
+
+    def reparation(self) -> dict:
+        total = self.figures["total"]
+        rows = [
+            (
+                "Restitution (£)",
+                [
+                    self.count(total, "restitution_ordered"),
+                    self.count(total, "restitution_paid"),
+                    self.rate(total, "restitution_paid", "restitution_ordered"),
+                ],
+            ),
+            (
+                "Community service (hours)",
+                [
+                    self.count(total, "hours_ordered"),
+                    self.count(total, "hours_done"),
+                    self.rate(total, "hours_done", "hours_ordered"),
+                ],
+            ),
+        ]
+        columns = [
+            ("Restitution ordered (£)", lambda v, b, g: self.count(v, "restitution_ordered", b, g)),
+            ("Paid (£)", lambda v, b, g: self.count(v, "restitution_paid", b, g)),
+            ("Paid of ordered", lambda v, b, g: self.rate(v, "restitution_paid", "restitution_ordered", b, g)),
+            ("Hours ordered", lambda v, b, g: self.count(v, "hours_ordered", b, g)),
+            ("Hours done", lambda v, b, g: self.count(v, "hours_done", b, g)),
+            ("Done of ordered", lambda v, b, g: self.rate(v, "hours_done", "hours_ordered", b, g)),
+        ]
+        return {
+            "table": Table("Reparation", ["Ordered", "Done", "Done of ordered"], rows),
+            "chart": {
+                "labels": ["Restitution (£)", "Community service (hours)"],
+                "ordered": [float(total["restitution_ordered"]), float(total["hours_ordered"])],
+                "done": [float(total["restitution_paid"]), float(total["hours_done"])],
+            },
+            "breakdowns": self.breakdown_tables("Reparation", columns),
+        }
+
+    def harmed_party_cells(self, v, b="", g=""):
+        average = ratio(v.get("satisfaction_total"), v.get("surveys_answered"))
+        return [
+            self.count(v, "harmed_attended", b, g),
+            self.rate(v, "harmed_attended", "held", b, g),
+            self.count(v, "surveys_answered", b, g),
+            self.rate(v, "surveys_answered", "surveys_sent", b, g),
+            Cell(DASH if average is None else f"{average:.1f}", self.link("surveys_answered", b, g)),
+            self.rate(v, "satisfied", "surveys_answered", b, g),
+            self.rate(v, "felt_heard", "surveys_answered", b, g),
+            self.rate(v, "harm_repaired", "surveys_answered", b, g),
+            self.rate(v, "would_recommend", "surveys_answered", b, g),
+        ]
+
+    HARMED_HEADERS = [
+        "Harmed party took part",
+        "Of conferences held",
+        "Surveys answered",
+        "Of surveys sent",
+        "Average satisfaction (1–5)",
+        "Satisfied",
+        "Felt heard",
+        "Harm repaired",
+        "Would recommend",
+    ]
+
+    def harmed_party(self) -> dict:
+        table = Table("Harmed parties", self.HARMED_HEADERS, [("All", self.harmed_party_cells(self.figures["total"]))])
+        breakdowns = []
+        for name, label in GROUP_BREAKDOWNS:
+            grouped = Table(f"Harmed parties by the responsible party's {label.lower()}", self.HARMED_HEADERS)
+            for group_label, values, group in self.groups(name):
+                grouped.rows.append((group_label, self.harmed_party_cells(values, name, group)))
+            breakdowns.append(grouped)
+        return {"table": table, "breakdowns": breakdowns}
+
+    def reoffending(self) -> dict:
+        total = self.figures["total"]
+        rows = []
+        for months in (6, 12, 24):
+            checked, reoffended = f"checked_{months}", f"reoffended_{months}"
+            rows.append(
+                (
+                    f"{months} months",
+                    [self.count(total, checked), self.count(total, reoffended), self.rate(total, reoffended, checked)],
+                )
+            )
+        columns = []
+        for months in (6, 12, 24):
+            columns += [
+                (f"{months} m: checked", lambda v, b, g, m=months: self.count(v, f"checked_{m}", b, g)),
+                (
+                    f"{months} m: reoffended",
+                    lambda v, b, g, m=months: self.rate(v, f"reoffended_{m}", f"checked_{m}", b, g),
+                ),
+            ]
+        return {
+            "table": Table("Reoffending after the case closed", ["Cases checked", "Reoffended", "Rate"], rows),
+            "chart": {
+                "labels": ["6 months", "12 months", "24 months"],
+                "values": [ratio(total[f"reoffended_{m}"], total[f"checked_{m}"]) for m in (6, 12, 24)],
+            },
+            "breakdowns": self.breakdown_tables("Reoffending", columns),
+        }
+
+    def charts(self, sections: dict) -> dict:
+        return {
+            name: section["chart"]
+            for name, section in sections.items()
+            if isinstance(section, dict) and "chart" in section
+        }
+
+
+def _group_labels(figures: dict) -> dict:
+    """Return readable names of the breakdown groups: two queries, for the people and units shown."""
+    juvenile = f"Juvenile (under {settings.JUVENILE_AGE})"
+    labels = {
+        "age": {"juvenile": juvenile, "adult": "Adult", "unknown": "Age not known"},
+        "gender": dict(Gender.choices),
+        "ethnicity": dict(Ethnicity.choices),
+    }
+    user_ids = {int(g) for name in ("officer", "facilitator") for g in figures.get(name, {})}
+    users = {str(u.pk): str(u) for u in User.objects.filter(pk__in=user_ids)}
+    labels["officer"] = labels["facilitator"] = users
+    unit_ids = [int(g) for g in figures.get("unit", {})]
+    labels["unit"] = {str(u.pk): str(u) for u in Unit.objects.filter(pk__in=unit_ids).select_related("agency")}
+    return labels

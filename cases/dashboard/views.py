@@ -1,0 +1,148 @@
+"""The supervisors' dashboard, the cases behind each figure, the evaluation exports and officers' feedback."""
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from cases.audit import record_audit
+from cases.models import AuditEntry, Role
+from cases.permissions import require_supervisor
+from referrals.permissions import referrals_for_user
+
+from . import exports, metrics
+from .feedback import outcomes_by_month
+from .figures import dashboard_figures, latest_build, refresh_interval
+from .filters import FilterForm
+from .models import Breakdown
+from .report import DECLINE_REASONS, RETURN_REASONS, Report, group_label, metric_label
+
+PAGE_SIZE = 50
+ID_BREAKDOWNS = ("officer", "facilitator", "unit")
+
+
+def _filters_or_400(request):
+    """Return (form, filters); filters is None when the query string is not valid."""
+    form = FilterForm(request.GET)
+    return form, (form.filters() if form.is_valid() else None)
+
+
+def index(request):
+    require_supervisor(request.user)
+    form, filters = _filters_or_400(request)
+    build = latest_build()
+    context = {"form": form, "build": build}
+    if filters is None:
+        return render(request, "dashboard/index.html", context, status=400)
+    if build is not None:
+        context.update(
+            sections_html=_sections_html(request, filters, build),
+            query=filters.query(),
+            refresh_interval=refresh_interval(),
+        )
+    return render(request, "dashboard/index.html", context)
+
+
+def _sections_html(request, filters, build) -> str:
+    """Render the figures' sections once per rollup build and filters: they change only with a rebuild."""
+    key = f"dashboard-html:{build.pk}:{build.computed_at.timestamp()}:{filters.cache_key()}"
+    html = cache.get(key)
+    if html is None:
+        report = Report(dashboard_figures(filters, build), filters)
+        sections = {
+            "funnel": report.funnel(),
+            "declined": report.reasons("declined", DECLINE_REASONS, "Declined referrals by reason"),
+            "returned": report.reasons("returned", RETURN_REASONS, "Returned cases by reason"),
+            "timeliness": report.timeliness(),
+            "caseload": report.caseload(),
+            "reparation": report.reparation(),
+            "harmed": report.harmed_party(),
+            "reoffending": report.reoffending(),
+        }
+        context = {"sections": sections, "referrers": report.referrers(), "charts": report.charts(sections)}
+        html = render_to_string("dashboard/_sections.html", context, request=request)
+        cache.set(key, html, timeout=60 * 60)
+    return mark_safe(html)
+
+
+def _drilldown_params(request):
+    """Return (metric, breakdown, group, after) from the query string, or raise ValueError with a reason."""
+    metric = request.GET.get("metric", "")
+    if metric not in metrics.DRILLABLE:
+        raise ValueError("Unknown figure.")
+    breakdown = request.GET.get("breakdown", "")
+    group = request.GET.get("group", "")
+    if breakdown and breakdown not in metrics.BREAKDOWN_DIMENSIONS:
+        raise ValueError("Unknown breakdown.")
+    if breakdown in ID_BREAKDOWNS and not group.isdigit():
+        raise ValueError("That group is not a number.")
+    if len(group) > 40:
+        raise ValueError("That group is too long.")
+    after = request.GET.get("after", "")
+    if after and not after.isdigit():
+        raise ValueError("The page marker is not a number.")
+    return metric, breakdown, group, int(after) if after else None
+
+
+def drilldown(request):
+    """List the referrals (and their cases) behind one figure, newest first, a page at a time.
+
+    Pages follow a marker (the last id shown) rather than an offset, and nothing is counted:
+    the list stays quick however many cases are behind the figure.
+    """
+    require_supervisor(request.user)
+    form, filters = _filters_or_400(request)
+    try:
+        metric, breakdown, group, after = _drilldown_params(request)
+    except ValueError as error:
+        return HttpResponseBadRequest(str(error))
+    if filters is None:
+        return HttpResponseBadRequest("; ".join(form.non_field_errors()) or "Invalid filters.")
+    referrals = metrics.cases_behind(metrics.filtered_referrals(filters), metric, breakdown=breakdown, group=group)
+    if after is not None:
+        referrals = referrals.filter(pk__lt=after)
+    page = list(
+        referrals.select_related("offence_category", "unit__agency", "case__facilitator").order_by("-pk")[
+            : PAGE_SIZE + 1
+        ]
+    )
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    next_query = request.GET.copy()
+    if more:
+        next_query["after"] = page[-1].pk
+    context = {
+        "referrals": page,
+        "metric": metric_label(metric),
+        "breakdown": dict(Breakdown.choices).get(breakdown, ""),
+        "group": group_label(breakdown, group) if breakdown else "",
+        "next_query": next_query.urlencode() if more else "",
+        "back_query": filters.query(),
+    }
+    return render(request, "dashboard/cases.html", context)
+
+
+def export(request, fmt: str):
+    """Download the filtered cases for evaluation: pseudonymised, or in full for an administrator."""
+    require_supervisor(request.user)
+    full = request.GET.get("full") == "1"
+    if full and request.user.role != Role.ADMIN:
+        raise PermissionDenied("Only administrators can export names and contact details.")
+    form, filters = _filters_or_400(request)
+    if filters is None:
+        return HttpResponseBadRequest("; ".join(form.non_field_errors()) or "Invalid filters.")
+    detail = f"{'full' if full else 'pseudonymised'} {fmt} export {filters.cache_key()}"
+    record_audit(request.user, AuditEntry.Action.VIEW, request=request, detail=detail)
+    if fmt == "xlsx":
+        return exports.xlsx_response(filters, full=full)
+    return exports.csv_response(filters, full=full)
+
+
+def feedback(request):
+    """Show an officer the outcomes of their referrals (a unit lead: their unit's) month by month."""
+    if not request.user.is_officer:
+        raise PermissionDenied("This page shows officers the outcomes of their referrals.")
+    months = outcomes_by_month(referrals_for_user(request.user))
+    return render(request, "dashboard/feedback.html", {"months": months})

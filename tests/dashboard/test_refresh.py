@@ -1,0 +1,28 @@
+"""The rollup is rebuilt by a periodic Celery task, scheduled by a data migration."""
+
+import pytest
+from django_celery_beat.models import PeriodicTask
+
+from cases.dashboard.models import DashboardBuild, DashboardRollup
+from cases.tasks import refresh_dashboard
+from referrals import services as referral_services
+from tests.factories import ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_refresh_is_scheduled_every_few_minutes():
+    task = PeriodicTask.objects.get(task="cases.tasks.refresh_dashboard")
+    assert task.enabled and (task.interval.every, task.interval.period) == (5, "minutes")
+
+
+def test_the_task_rebuilds_the_rollup(officer):
+    referral_services.submit_referral(referral=ReferralFactory(referring_officer=officer), by=officer)
+    refresh_dashboard.delay()
+    build = DashboardBuild.objects.get()
+    assert build.referrals == 1
+    assert DashboardRollup.objects.filter(slice="all", breakdown="age").get().referred == 1
+    referral_services.submit_referral(referral=ReferralFactory(referring_officer=officer), by=officer)
+    refresh_dashboard.delay()
+    assert DashboardBuild.objects.get().referrals == 2  # the older build is replaced
+    assert sum(DashboardRollup.objects.filter(slice="all", breakdown="age").values_list("referred", flat=True)) == 2
