@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_follow_ups'),
+        ('cases', '0006_list_indexes_and_person_search'),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0006_dashboard_rollup"),
+        ("cases", "0007_dashboard_rollup"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
