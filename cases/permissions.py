@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
-from referrals.permissions import referrals_for_user
+from referrals.permissions import can_see_party_contacts, referrals_for_user
 
 from .models import Case, Person
 
@@ -25,7 +25,7 @@ def cases_for_user(user):
 
 
 def people_for_user(user):
-    """Return the people `user` may find: those on a referral or a case the user may see."""
+    """Return the people `user` may find: those on a referral or a case the user may see; partners none."""
     on_referral = referrals_for_user(user).filter(parties__person=OuterRef("pk"))
     on_case = cases_for_user(user).filter(referral__parties__person=OuterRef("pk"))
     return Person.objects.filter(Exists(on_referral) | Exists(on_case))
@@ -56,3 +56,19 @@ def get_case_for_user(user, pk, *, write=False) -> Case:
 def require_supervisor(user):
     if not user.is_supervisor:
         raise PermissionDenied("Only supervisors can do this.")
+
+
+def can_see_contact_details(user, person: Person) -> bool:
+    """As on the pages: supervisors; the facilitators of a case the person is on; and whoever sees an
+    unscreened referral naming them (the officer still writing it)."""
+    if user.is_supervisor:
+        return True
+    if cases_for_user(user).filter(referral__parties__person=person).exists():
+        return True
+    referrals = referrals_for_user(user).filter(parties__person=person)
+    return any(can_see_party_contacts(user, referral) for referral in referrals)
+
+
+def get_person_for_user(user, pk) -> Person:
+    """Return the person if `user` may see them (404 otherwise)."""
+    return get_object_or_404(people_for_user(user).select_related("contact"), pk=pk)

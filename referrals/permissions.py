@@ -31,12 +31,33 @@ def can_edit_referral(user, referral: Referral) -> bool:
     )
 
 
+def can_withdraw_referral(user, referral: Referral) -> bool:
+    """The referring officer (or their unit lead) withdraws a referral, and so may a supervisor."""
+    return can_edit_referral(user, referral) or user.is_supervisor
+
+
+def can_see_party_contacts(user, referral: Referral) -> bool:
+    """Once screened, the parties' contact details belong to the case's facilitators and supervisors."""
+    return user.is_supervisor or referral.is_editable
+
+
+def can_see_screening(user) -> bool:
+    """The eligibility rules' results and an override's justification are for the screeners."""
+    return user.is_supervisor
+
+
 def get_referral_for_user(user, pk, *, write=False) -> Referral:
     """Return the referral if `user` may see it (404 otherwise); with write, also edit it (403)."""
     referral = get_object_or_404(referrals_for_user(user).with_list_data(), pk=pk)
     if write and not can_edit_referral(user, referral):
         raise PermissionDenied("Only the referring officer can change this referral.")
     return referral
+
+
+def require_referrer(user):
+    """Referrals are logged by police officers (and their records systems, as officers of a unit)."""
+    if not user.is_officer:
+        raise PermissionDenied("Only police officers log referrals.")
 
 
 def require_screener(user):

@@ -23,7 +23,15 @@ from .forms import (
     party_initial,
 )
 from .models import ReferralStatus
-from .permissions import can_edit_referral, get_referral_for_user, referrals_for_user, require_screener
+from .permissions import (
+    can_edit_referral,
+    can_see_party_contacts,
+    can_withdraw_referral,
+    get_referral_for_user,
+    referrals_for_user,
+    require_referrer,
+    require_screener,
+)
 from .transitions import InvalidTransition
 
 # The columns each list sorts by (ascending); every key here is backed by an index at scale.
@@ -48,8 +56,7 @@ def referral_list(request):
 
 
 def referral_create(request):
-    if not request.user.is_officer:
-        raise PermissionDenied("Only police officers log referrals.")
+    require_referrer(request.user)
     form = ReferralForm(request.POST or None)
     parties = PartyFormSet(request.POST or None, prefix="parties")
     if request.method == "POST" and form.is_valid() and parties.is_valid():
@@ -125,8 +132,7 @@ def referral_detail(request, pk):
         "parties": referral.parties.select_related("person__contact"),
         "events": referral.events.select_related("actor"),
         "can_edit": can_edit_referral(request.user, referral),
-        # Once screened, contact details belong to the case's facilitators and supervisors only.
-        "show_contacts": request.user.is_supervisor or referral.is_editable,
+        "show_contacts": can_see_party_contacts(request.user, referral),
         "case": getattr(referral, "case", None) if referral.status == ReferralStatus.ACCEPTED else None,
         "withdraw_form": WithdrawForm(),
     }
@@ -142,7 +148,7 @@ def referral_submit(request, pk):
 @require_POST
 def referral_withdraw(request, pk):
     referral = get_referral_for_user(request.user, pk)
-    if not (can_edit_referral(request.user, referral) or request.user.is_supervisor):
+    if not can_withdraw_referral(request.user, referral):
         raise PermissionDenied("Only the referring officer or a supervisor can withdraw a referral.")
     form = WithdrawForm(request.POST)
     if not form.is_valid():

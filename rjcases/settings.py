@@ -35,10 +35,14 @@ INSTALLED_APPS = [
     "django_fsm",
     "simple_history",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "cases",
     "referrals",
     "conferences",
     "reminders",
+    "rjcases.api",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +170,67 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Counters of the API's request limits live in the cache: Redis when there is one, so that every
+# web process counts together; otherwise each process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rjcases.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rjcases.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rjcases.api.throttling.ClientRateThrottle",
+        "rjcases.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "client": env("API_RATE_CLIENT", default="600/min"),
+        "anonymous": env("API_RATE_ANONYMOUS", default="60/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "rjcases.api.pagination.KeysetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "rjcases.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "rjcases.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "RJ Cases API",
+    "DESCRIPTION": "Referrals, cases, conferences and agreement items of the restorative justice programme. "
+    "See docs/api.md for keys, errors, safe retries, concurrency and pagination.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
+        "PartyRoleEnum": "referrals.models.PartyRole",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "CaseEventKindEnum": "cases.models.CaseEvent.Kind",
+        "ReturnReasonEnum": "cases.models.ReturnReason",
+        "PersonKindEnum": "cases.models.Person.Kind",
+        "PartnerKindEnum": "cases.models.Partner.Kind",
+        "ConferenceStatusEnum": "conferences.models.ConferenceStatus",
+        "ConferenceKindEnum": "conferences.models.ConferenceKind",
+        "ParticipantRoleEnum": "conferences.models.Participant.Role",
+        "ItemStatusEnum": "conferences.models.ItemStatus",
+        "ItemKindEnum": "conferences.models.ItemKind",
+        "ItemMoveEnum": ["completed", "missed", "waived"],
+    },
+}
 
 # Programme rules that are facts of law rather than policy an admin edits.
 JUVENILE_AGE = env.int("JUVENILE_AGE", default=18)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("survey/", include("cases.survey_urls")),
     path("reminders/", include("reminders.urls")),
     path("dashboard/", include("cases.dashboard.urls")),
+    path("api/", include("rjcases.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

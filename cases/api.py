@@ -1,0 +1,140 @@
+"""The cases API: a case's stage and timeline for its facilitators and supervisors, its closing moves,
+the people on the caller's referrals and cases, and the programme's reference data."""
+
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+
+from cases.audit import record_audit
+from rjcases.api.schema import IF_MATCH
+from rjcases.api.validation import check_with_form
+from rjcases.api.views import ReadOnlyApiViewSet
+
+from . import services
+from .forms import CaseFilterForm, CloseForm, ReturnForm
+from .models import AuditEntry, Case, CaseStatus, Partner, Unit
+from .permissions import cases_for_user, get_case_for_user, get_person_for_user, people_for_user
+from .serializers import (
+    CaseListSerializer,
+    CaseSerializer,
+    CloseSerializer,
+    PartnerSerializer,
+    PersonSerializer,
+    ReturnSerializer,
+    UnitSerializer,
+)
+
+TAG = ["cases"]
+CASE_FILTERS = [
+    OpenApiParameter("status", str, enum=CaseStatus.values, description="Only cases at this stage."),
+    OpenApiParameter(
+        "facilitator", str, description="Supervisors: a facilitator's id for their cases, or `unassigned`."
+    ),
+]
+
+
+def _move(request_serializer, summary):
+    return extend_schema(
+        tags=TAG, request=request_serializer, responses=CaseSerializer, parameters=[IF_MATCH], summary=summary
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(tags=TAG, parameters=CASE_FILTERS, summary="List the cases you facilitate or supervise"),
+    retrieve=extend_schema(tags=TAG, summary="Read a case: its stage, parties and timeline"),
+)
+class CaseViewSet(ReadOnlyApiViewSet):
+    def get_queryset(self):
+        return cases_for_user(self.request.user).select_related(
+            "referral__offence_category", "facilitator", "co_facilitator"
+        )
+
+    def get_serializer_class(self):
+        return CaseListSerializer if self.action == "list" else CaseSerializer
+
+    def filter_queryset(self, queryset):
+        """The case list page's filters; values not understood are ignored, as there."""
+        filters = CaseFilterForm(self.request.query_params, by_facilitator=self.request.user.is_supervisor)
+        return filters.filter(queryset)
+
+    def get_object(self):
+        case = get_case_for_user(self.request.user, self.kwargs["pk"])
+        record_audit(self.request.user, AuditEntry.Action.VIEW, case, request=self.request, detail="API")
+        return case
+
+    def _locked(self, pk) -> Case:
+        """Fetch the case for work, lock its row and check If-Match against the locked version."""
+        get_case_for_user(self.request.user, pk, write=True)
+        Case.objects.select_for_update().filter(pk=pk).first()
+        case = get_case_for_user(self.request.user, pk, write=True)
+        self.check_version(case, required=False)
+        return case
+
+    def _done(self, case):
+        self.audited = case
+        return self.respond(get_case_for_user(self.request.user, case.pk))
+
+    @_move(None, "Move the case to ready: every consent and sign-off is recorded")
+    @action(detail=True, methods=["post"], url_path="mark-ready")
+    @transaction.atomic
+    def mark_ready(self, request, pk):
+        return self._done(services.mark_case_ready(case=self._locked(pk), by=request.user))
+
+    @_move(None, "Complete the case: every agreement item is completed or waived")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def complete(self, request, pk):
+        return self._done(services.complete_case(case=self._locked(pk), by=request.user))
+
+    @_move(ReturnSerializer, "Return the case to the referring agency, with a coded reason")
+    @action(detail=True, methods=["post"], url_path="return")
+    @transaction.atomic
+    def return_to_agency(self, request, pk):
+        case = self._locked(pk)
+        ReturnSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(ReturnForm, request.data)
+        return self._done(services.return_case(case=case, by=request.user, **data))
+
+    @_move(CloseSerializer, "Close the case without a conference")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def close(self, request, pk):
+        case = self._locked(pk)
+        CloseSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(CloseForm, request.data)
+        return self._done(services.close_without_conference(case=case, by=request.user, reason=data["reason"]))
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["people"], summary="List the people on your referrals and cases"),
+    retrieve=extend_schema(tags=["people"], summary="Read a person; contact details only where the pages show them"),
+)
+class PersonViewSet(ReadOnlyApiViewSet):
+    serializer_class = PersonSerializer
+
+    def get_queryset(self):
+        return people_for_user(self.request.user).select_related("contact")
+
+    def get_object(self):
+        person = get_person_for_user(self.request.user, self.kwargs["pk"])
+        record_audit(self.request.user, AuditEntry.Action.VIEW, person, request=self.request, detail="API")
+        return person
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["reference data"], summary="List the agencies' units"),
+    retrieve=extend_schema(tags=["reference data"], summary="Read a unit"),
+)
+class UnitViewSet(ReadOnlyApiViewSet):
+    serializer_class = UnitSerializer
+    queryset = Unit.objects.select_related("agency")
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["reference data"], summary="List the community partners"),
+    retrieve=extend_schema(tags=["reference data"], summary="Read a community partner"),
+)
+class PartnerViewSet(ReadOnlyApiViewSet):
+    serializer_class = PartnerSerializer
+    queryset = Partner.objects.all()
+    filterset_fields = ["kind"]

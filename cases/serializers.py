@@ -1,0 +1,112 @@
+"""The API's representations of cases, people and the programme's reference data."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from referrals.serializers import ContactSerializer, contact_data
+
+from .models import Case, CaseEvent, Partner, Person, ReturnReason, Unit
+from .permissions import can_see_contact_details
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    """A timeline entry. Summaries hold no contact details and no conference content."""
+
+    class Meta:
+        model = CaseEvent
+        fields = ["kind", "from_status", "to_status", "summary", "created_at"]
+
+
+class CasePartySerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person_id")
+    role = serializers.CharField()
+    name = serializers.CharField(source="person.display_name")
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    facilitator = serializers.StringRelatedField()
+    co_facilitator = serializers.StringRelatedField()
+    offence_category = serializers.CharField(source="referral.offence_category.code", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "referral",
+            "status",
+            "offence_category",
+            "facilitator",
+            "co_facilitator",
+            "opened_at",
+            "status_changed_at",
+            "closed_at",
+        ]
+
+
+class CaseSerializer(CaseListSerializer):
+    """One case, for its facilitators and supervisors: parties, timeline and how it ended."""
+
+    parties = serializers.SerializerMethodField()
+    events = CaseEventSerializer(many=True, read_only=True)
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [*CaseListSerializer.Meta.fields, "return_reason", "closing_note", "parties", "events"]
+
+    @extend_schema_field(CasePartySerializer(many=True))
+    def get_parties(self, case):
+        parties = case.referral.parties.select_related("person")
+        return CasePartySerializer(parties, many=True).data
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=ReturnReason.choices)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when the reason is other."
+    )
+
+
+class CloseSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the case closes without a conference.")
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+    contact = serializers.SerializerMethodField(
+        help_text="Contact details, or null where the caller may not see them (as on the pages)."
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "first_name",
+            "last_name",
+            "organisation_name",
+            "date_of_birth",
+            "gender",
+            "ethnicity",
+            "contact",
+        ]
+
+    @extend_schema_field(ContactSerializer(allow_null=True))
+    def get_contact(self, person):
+        return contact_data(person) if can_see_contact_details(self.context["request"].user, person) else None
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    agency = serializers.CharField(source="agency.code", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "agency", "agency_name"]
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "kind"]

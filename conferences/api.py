@@ -1,0 +1,241 @@
+"""The conferences and agreement items API: scheduling and recording for the case's facilitators and
+supervisors; progress on agreement items for them and for the partners who supervise the items."""
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from cases.audit import record_audit
+from cases.models import AuditEntry
+from cases.permissions import get_case_for_user
+from cases.transitions import InvalidTransition
+from rjcases.api.schema import IF_MATCH
+from rjcases.api.validation import check_with_form, formset_errors, valid_form
+from rjcases.api.views import ReadOnlyApiViewSet
+
+from . import services
+from .agreement_forms import AgreementForm, HoursForm, ItemFilter, ItemStatusForm, PaymentForm, item_formset
+from .forms import HoldForm, ReasonForm, RescheduleForm, ScheduleForm
+from .models import AgreementItem, Conference, ConferenceFacilitator, ConferenceStatus
+from .permissions import conferences_for_user, get_conference_for_user, get_item_for_user, items_for_user
+from .serializers import (
+    AgreementInputSerializer,
+    CancelSerializer,
+    ConferenceListSerializer,
+    ConferenceSerializer,
+    HoldSerializer,
+    HoursSerializer,
+    ItemSerializer,
+    ItemStatusSerializer,
+    PaymentSerializer,
+    RescheduleSerializer,
+    ScheduleSerializer,
+)
+
+CONFERENCES, ITEMS = ["conferences"], ["agreement items"]
+
+
+def _conference_move(request_serializer, summary):
+    return extend_schema(
+        tags=CONFERENCES,
+        request=request_serializer,
+        responses=ConferenceSerializer,
+        parameters=[IF_MATCH],
+        summary=summary,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(tags=CONFERENCES, summary="List the conferences of the cases you work, newest first"),
+    retrieve=extend_schema(tags=CONFERENCES, summary="Read a conference with its participants"),
+)
+class ConferenceViewSet(ReadOnlyApiViewSet):
+    filterset_fields = ["status", "case", "kind", "mode"]
+
+    def get_queryset(self):
+        return conferences_for_user(self.request.user).select_related("case__referral")
+
+    def get_serializer_class(self):
+        return ConferenceListSerializer if self.action == "list" else ConferenceSerializer
+
+    def _fetch(self, pk, *, write=False) -> Conference:
+        bookings = Prefetch("bookings", queryset=ConferenceFacilitator.objects.order_by("pk"))
+        conference = get_conference_for_user(self.request.user, pk, write=write)
+        return Conference.objects.prefetch_related(bookings, "participants__person", "participants__user").get(
+            pk=conference.pk
+        )
+
+    def get_object(self):
+        conference = self._fetch(self.kwargs["pk"])
+        record_audit(self.request.user, AuditEntry.Action.VIEW, conference, request=self.request, detail="API")
+        return conference
+
+    def _locked(self, pk) -> Conference:
+        """Lock the conference row before its case, in the services' order, and check If-Match."""
+        get_conference_for_user(self.request.user, pk, write=True)
+        Conference.objects.select_for_update().filter(pk=pk).first()
+        conference = self._fetch(pk, write=True)
+        self.check_version(conference, required=False)
+        return conference
+
+    def _done(self, conference, **kwargs):
+        self.audited = conference
+        return self.respond(self._fetch(conference.pk), **kwargs)
+
+    @extend_schema(
+        tags=CONFERENCES,
+        request=ScheduleSerializer,
+        responses={201: ConferenceSerializer},
+        summary="Schedule a conference for a ready case and book its facilitators",
+    )
+    @transaction.atomic
+    def create(self, request):
+        serializer = ScheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = get_case_for_user(request.user, serializer.validated_data["case"].pk, write=True)
+        form = valid_form(ScheduleForm, serializer.form_data(), case=case)
+        conference = services.schedule_conference(
+            case=case,
+            by=request.user,
+            plan=form.to_plan(),
+            facilitators=list(form.cleaned_data["facilitators"]),
+            invite_officer=form.cleaned_data["invite_officer"],
+        )
+        location = reverse("api:conference-detail", args=[conference.pk])
+        return self._done(conference, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    @_conference_move(RescheduleSerializer, "Move a scheduled conference to a new time or place")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def reschedule(self, request, pk):
+        conference = self._locked(pk)
+        serializer = RescheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = valid_form(RescheduleForm, serializer.form_data(), current_venue=conference.venue)
+        moved = services.reschedule_conference(
+            conference=conference,
+            by=request.user,
+            plan=form.to_plan(conference.kind),
+            reason=form.cleaned_data["reason"],
+        )
+        return self._done(moved)
+
+    @_conference_move(CancelSerializer, "Cancel a scheduled conference")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def cancel(self, request, pk):
+        conference = self._locked(pk)
+        CancelSerializer(data=request.data).is_valid(raise_exception=True)
+        form = check_with_form(ReasonForm, request.data)
+        return self._done(services.cancel_conference(conference=conference, by=request.user, reason=form["reason"]))
+
+    @_conference_move(HoldSerializer, "Record that the conference was held: who attended, confidential notes")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def hold(self, request, pk):
+        conference = self._locked(pk)
+        serializer = HoldSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = valid_form(HoldForm, serializer.validated_data, conference=conference)
+        held = services.hold_conference(
+            conference=conference, by=request.user, attended=form.attendance(), notes=form.cleaned_data["notes"]
+        )
+        return self._done(held)
+
+    @extend_schema(
+        tags=CONFERENCES,
+        request=AgreementInputSerializer,
+        responses={201: ItemSerializer(many=True)},
+        parameters=[IF_MATCH],
+        summary="Record the outcome of a held conference: the agreement and its items; the case is monitored",
+    )
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def agreement(self, request, pk):
+        conference = self._locked(pk)
+        if conference.status != ConferenceStatus.HELD:
+            raise InvalidTransition("An agreement is the outcome of a held conference: record the conference first.")
+        serializer = AgreementInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        summary = check_with_form(AgreementForm, {"summary": serializer.validated_data["summary"]})["summary"]
+        items = item_formset(conference.case, serializer.formset_data())
+        if not items.is_valid():
+            raise ValidationError(formset_errors(items, "items"))
+        agreement = services.record_agreement(
+            case=conference.case, by=request.user, items=items.to_inputs(), summary=summary
+        )
+        self.audited = agreement
+        created = items_for_user(request.user).filter(agreement=agreement).order_by("pk")
+        return Response(ItemSerializer(created, many=True, context=self.get_serializer_context()).data, status=201)
+
+
+def _item_move(request_serializer, summary):
+    return extend_schema(
+        tags=ITEMS, request=request_serializer, responses=ItemSerializer, parameters=[IF_MATCH], summary=summary
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(tags=ITEMS, summary="List the agreement items you may see (partners: their own)"),
+    retrieve=extend_schema(tags=ITEMS, summary="Read an agreement item and its progress"),
+)
+class AgreementItemViewSet(ReadOnlyApiViewSet):
+    serializer_class = ItemSerializer
+    filterset_class = ItemFilter
+
+    def get_queryset(self):
+        return (
+            items_for_user(self.request.user)
+            .select_related("agreement__case__referral", "partner", "harmed_party")
+            .prefetch_related("payments", "hours_entries")
+        )
+
+    def get_object(self):
+        item = get_item_for_user(self.request.user, self.kwargs["pk"])
+        record_audit(self.request.user, AuditEntry.Action.VIEW, item, request=self.request, detail="API")
+        return item
+
+    def _locked(self, pk) -> AgreementItem:
+        get_item_for_user(self.request.user, pk, write=True)
+        AgreementItem.objects.select_for_update().filter(pk=pk).first()
+        item = get_item_for_user(self.request.user, pk, write=True)
+        self.check_version(item, required=False)
+        return item
+
+    def _done(self, item):
+        self.audited = item
+        return self.respond(self.get_queryset().get(pk=item.pk))
+
+    @_item_move(PaymentSerializer, "Record a restitution payment")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def payments(self, request, pk):
+        item = self._locked(pk)
+        PaymentSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(PaymentForm, request.data)
+        services.record_payment(item=item, by=request.user, **data)
+        return self._done(item)
+
+    @_item_move(HoursSerializer, "Record community service hours")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def hours(self, request, pk):
+        item = self._locked(pk)
+        HoursSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(HoursForm, request.data)
+        services.record_hours(item=item, by=request.user, **data)
+        return self._done(item)
+
+    @_item_move(ItemStatusSerializer, "Mark the item completed, missed or waived (supervisors waive)")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def status(self, request, pk):
+        item = self._locked(pk)
+        ItemStatusSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(ItemStatusForm, request.data, item=item, user=request.user)
+        return self._done(services.set_item_status(item=item, by=request.user, **data))

@@ -1,0 +1,64 @@
+"""What every API view shares: authentication, scope, throttling, pagination and the audit of writes."""
+
+from rest_framework import mixins, viewsets
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from cases.audit import record_audit
+from cases.models import AuditEntry
+
+from .concurrency import check_if_match, etag_of
+from .permissions import api_client
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    """The base of the API's view sets.
+
+    A write that succeeds leaves an audit entry naming the client (or the person) and the record;
+    views name the record they changed in `self.audited`. A read of one record sends its ETag.
+    """
+
+    audited = None
+    lookup_value_regex = r"[0-9]+"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in SAFE_METHODS and 200 <= response.status_code < 300 and self.audited is not None:
+            self._audit_write(request, response)
+        return response
+
+    def _audit_write(self, request, response):
+        client = api_client(request)
+        via = f"API client {client.pk} ({client.key_prefix})" if client else "API, signed in"
+        action = AuditEntry.Action.CREATE if response.status_code == 201 else AuditEntry.Action.CHANGE
+        record_audit(request.user, action, self.audited, request=request, detail=f"{via}: {self.action}")
+
+    def detail_data(self, record) -> dict:
+        """Return the representation of `record` that a GET of it answers with."""
+        return self.get_serializer(record).data
+
+    def check_version(self, record, *, required: bool) -> None:
+        """Compare If-Match with the ETag of `record`, which the caller has locked for this transaction.
+
+        Updates require If-Match (428 without it); moves check it when sent, since the table of
+        allowed moves already refuses a move from a status that changed meanwhile.
+        """
+        if required or "If-Match" in self.request.headers:
+            check_if_match(self.request, etag_of(self.detail_data(record)), required=required)
+
+    def respond(self, record, *, status=200, headers=None):
+        """Answer with the record's representation and its new ETag."""
+        response = Response(self.detail_data(record), status=status, headers=headers)
+        return self.respond_with_etag(response)
+
+    def respond_with_etag(self, response):
+        """Send the ETag of the representation in `response`: the If-Match of the next change."""
+        response["ETag"] = etag_of(response.data)
+        return response
+
+
+class ReadOnlyApiViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """List and read, with the ETag of each record read."""
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.respond_with_etag(super().retrieve(request, *args, **kwargs))
