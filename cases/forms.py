@@ -5,7 +5,8 @@ person who is not on the case is refused by the form, before any service is call
 """
 
 from django import forms
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from referrals.forms import DATE_INPUT, PartyForm
@@ -15,6 +16,7 @@ from .listing import validate_search
 from .models import (
     OPEN_CASE_STATUSES,
     Assessment,
+    Case,
     CaseStatus,
     Consent,
     ConsentPurpose,
@@ -184,16 +186,27 @@ class CaseloadChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.open_cases} open case{'s' if obj.open_cases != 1 else ''}{inactive})"
 
 
+def _open_cases_held_as(role_field: str):
+    """Count a facilitator's open cases in one role, one index lookup per facilitator.
+
+    A subquery per role rather than two joins counted with DISTINCT, which multiplies the rows of a
+    facilitator's cases by those of their co-facilitated cases before counting.
+    """
+    held = (
+        Case.objects.filter(**{role_field: OuterRef("pk"), "status__in": OPEN_CASE_STATUSES})
+        .order_by()
+        .values(role_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(held), 0)
+
+
 def facilitators_with_caseload():
     """Return every facilitator, active or not, with the number of open cases they hold."""
-    open_cases = Q(cases__status__in=OPEN_CASE_STATUSES)
-    open_co_cases = Q(co_cases__status__in=OPEN_CASE_STATUSES)
     return (
         User.objects.filter(role=Role.FACILITATOR)
-        .annotate(
-            lead_cases=Count("cases", filter=open_cases, distinct=True),
-            supporting_cases=Count("co_cases", filter=open_co_cases, distinct=True),
-        )
+        .annotate(lead_cases=_open_cases_held_as("facilitator"), supporting_cases=_open_cases_held_as("co_facilitator"))
         .annotate(open_cases=F("lead_cases") + F("supporting_cases"))
         .order_by("-is_active", "first_name", "last_name")
     )
