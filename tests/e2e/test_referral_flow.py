@@ -33,6 +33,7 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 
 
 def log_out(page: Page) -> None:
+    page.locator("[data-account-menu]").click()  # the account menu holds the log-out button
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
