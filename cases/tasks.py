@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from cases.dashboard.rollup import rebuild_rollup
+from cases.dashboard.figures import refresh
 
 
 @shared_task
 def refresh_dashboard() -> int:
-    """Rebuild the dashboard's rollup; run every few minutes by django-celery-beat (migration 0007)."""
-    return rebuild_rollup().rows
+    """Rebuild the dashboard's rollup; run every few minutes by django-celery-beat (migration 0008)."""
+    return refresh().rows

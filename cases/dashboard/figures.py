@@ -13,7 +13,9 @@ from django.core.cache import cache
 from django.db.models import Sum
 from django_celery_beat.models import PeriodicTask
 
+from .filters import default_filters
 from .models import COUNTS, FIGURES, MEASURES, SUMS, DashboardBuild, DashboardDays, DashboardRollup
+from .rollup import rebuild_rollup
 
 DAY_FIGURES = tuple(f"{measure}_{stat}" for measure in MEASURES for stat in ("median", "p90"))
 DAY_BREAKDOWNS = ("age", "gender", "ethnicity")
@@ -100,6 +102,16 @@ def dashboard_figures(filters, build: DashboardBuild) -> dict:
         figures = compute_from_rollup(filters)
         cache.set(key, figures, timeout=60 * 60)
     return figures
+
+
+def refresh() -> DashboardBuild:
+    """Rebuild the rollup and work out the default view at once, so that no supervisor waits for it.
+
+    With Redis as the cache (production) every web process then finds the default figures ready.
+    """
+    build = rebuild_rollup()
+    dashboard_figures(default_filters(), build)
+    return build
 
 
 REFRESH_TASK = "cases.tasks.refresh_dashboard"

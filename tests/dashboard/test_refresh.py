@@ -1,6 +1,9 @@
 """The rollup is rebuilt by a periodic Celery task, scheduled by a data migration."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from cases.dashboard.models import DashboardBuild, DashboardRollup
@@ -26,3 +29,16 @@ def test_the_task_rebuilds_the_rollup(officer):
     refresh_dashboard.delay()
     assert DashboardBuild.objects.get().referrals == 2  # the older build is replaced
     assert sum(DashboardRollup.objects.filter(slice="all", breakdown="age").values_list("referred", flat=True)) == 2
+
+
+def test_the_refresh_works_out_the_default_view_so_that_the_first_visit_reads_no_rollup(officer, supervisor, client):
+    referral_services.submit_referral(referral=ReferralFactory(referring_officer=officer), by=officer)
+    refresh_dashboard.delay()
+    client.force_login(supervisor)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard:index"))
+
+    assert response.status_code == 200
+    read = [q["sql"] for q in queries if "cases_dashboardrollup" in q["sql"] or "cases_dashboarddays" in q["sql"]]
+    assert read == []

@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from cases.dashboard.rollup import rebuild_rollup
+from cases.dashboard.figures import refresh
 
 
 class Command(BaseCommand):
     help = "Rebuild the dashboard's figures from the base tables now."
 
     def handle(self, *args, **options):
-        build = rebuild_rollup()
+        build = refresh()
         self.stdout.write(
             f"Dashboard rebuilt: {build.referrals} referrals in {build.rows} rollup rows, {build.duration_ms} ms."
         )

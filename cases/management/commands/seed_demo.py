@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from cases.dashboard.rollup import rebuild_rollup
+from cases.dashboard.figures import refresh as refresh_dashboard
 from cases.management.demo_cases import CaseWork, ensure_venues
 from cases.management.demo_data import (
     ADMISSIONS,
@@ -131,7 +131,7 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"Created {referrals} demo referrals and took their cases on."))
             while send_due_reminders():
                 pass
-        rebuild_rollup()  # the dashboard shows the demo at once, not after the first scheduled refresh
+        refresh_dashboard()  # the dashboard shows the demo at once, not after the first scheduled refresh
         self.print_counts()
         self.print_logins(users, existing)
         self.print_stages(users["facilitator"])
