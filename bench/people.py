@@ -26,7 +26,7 @@ _RARE_SURNAMES = [a + b for a, b in itertools.product(_SYLLABLES_A, _SYLLABLES_B
 SURNAMES = _COMMON_SURNAMES + _RARE_SURNAMES
 # Zipf-like weights: the n-th common surname weighs 1/(n+1); the rare ones share a small weight each.
 SURNAME_CUM_WEIGHTS = list(
-    itertools.accumulate([100 / (n + 1) for n in range(len(_COMMON_SURNAMES))] + [0.35] * len(_RARE_SURNAMES))
+    itertools.accumulate([100 / (n + 10) for n in range(len(_COMMON_SURNAMES))] + [0.35] * len(_RARE_SURNAMES))
 )
 COMMON_SURNAME = _COMMON_SURNAMES[0]
 
