@@ -102,7 +102,7 @@ def play_case(p, *, referral_id, officer_id, opened, supervisor, parties, offenc
     story.write()
 
 
-def _play(story: CaseStory, parties, offence) -> None:  # noqa: C901, PLR0911, PLR0912, PLR0915  (one story, told in order)
+def _play(story: CaseStory, parties, offence) -> None:
     p, rng, refs = story.p, story.rng, story.p.refs
     ending = rng.choices(*ENDINGS)[0]
 
@@ -165,7 +165,7 @@ def _play(story: CaseStory, parties, offence) -> None:  # noqa: C901, PLR0911, P
     consents = story.consents
     signed = []
     for party in main:
-        person_id, role, born, guardian = party[0], party[1], party[2], party[6]
+        person_id, role, guardian = party[0], party[1], party[6]
         at = reached[person_id] + rng.uniform(0.1, 5) * DAY
         if person_id in attending and story.happened(at):
             givers = [person_id] + ([guardian] if guardian else [])
@@ -193,7 +193,7 @@ def _play(story: CaseStory, parties, offence) -> None:  # noqa: C901, PLR0911, P
         story.event(off, "assessment", story.supervisor, summary="Assessment signed off.")
         signed.append(off)
     if ending == "withdrew_consent":
-        consent_id, person_id, given = next(c for c in consents if c[1] == main[0][0])
+        consent_id, _person, _given = next(c for c in consents if c[1] == main[0][0])
         at = max(signed) + rng.uniform(0.5, 10) * DAY
         if story.happened(at):
             story.withdrawn.add(consent_id)
@@ -255,7 +255,9 @@ def _play(story: CaseStory, parties, offence) -> None:  # noqa: C901, PLR0911, P
     story.move(agreed, "monitoring", fac)
     if ending in ("non_compliance", "re_arrest"):
         if ending == "non_compliance":
-            at = max((item["missed"] for item in items if item.get("missed")), default=agreed) + rng.uniform(1, 10) * DAY
+            at = (
+                max((item["missed"] for item in items if item.get("missed")), default=agreed) + rng.uniform(1, 10) * DAY
+            )
             reason, note = "Did not comply with the agreement", "Agreement items were missed."
         else:
             at = agreed + rng.uniform(5, 60) * DAY
@@ -264,9 +266,10 @@ def _play(story: CaseStory, parties, offence) -> None:  # noqa: C901, PLR0911, P
             story.close(at, "returned", return_reason=ending, reason=reason, note=note)
     else:
         finished = [item["done"] for item in items]
-        if all(story.happened(done) for done in finished):
-            if story.happened(at := max(finished) + rng.uniform(0.2, 5) * DAY):
-                story.close(at, "completed")
+        if all(story.happened(done) for done in finished) and story.happened(
+            at := max(finished) + rng.uniform(0.2, 5) * DAY
+        ):
+            story.close(at, "completed")
     _write_items(story, items)
 
 
@@ -293,7 +296,9 @@ def _schedule(story, at, parties, attending, harmed_attends, juvenile):
                            [50, 30 if juvenile else 5, 12, 5])[0]  # fmt: skip
     else:
         kind = rng.choice(["surrogate_victim", "shuttle"])
-    invited = [(party[0], party[1]) for party in parties if party[1] in ("responsible", "harmed") and party[0] in attending]
+    invited = [
+        (party[0], party[1]) for party in parties if party[1] in ("responsible", "harmed") and party[0] in attending
+    ]
     invited += [(party[0], "guardian") for party in parties if party[1] == "guardian"]
     return {
         "pk": p.ids("conferences_conference"), "kind": kind, "starts": starts, "duration": duration,

@@ -18,7 +18,8 @@ _COMMON_SURNAMES = [
     "Okafor", "Mensah", "Nowak", "Kowalski", "Nguyen", "Chen", "Ahmed", "Rahman", "Osei", "Boateng",
 ]  # fmt: skip
 _SYLLABLES_A = ["Ash", "Brad", "Carr", "Dun", "Fair", "Gold", "Hart", "Kings", "Lang", "Mar", "Nor", "Pen",
-                "Red", "Rose", "Stan", "Thorn", "Wes", "Whit", "Win", "Black", "Brook", "Crom", "Ells", "Hay"]  # fmt: skip
+                "Red", "Rose", "Stan", "Thorn", "Wes", "Whit", "Win", "Black", "Brook", "Crom", "Ells",
+                "Hay"]  # fmt: skip
 _SYLLABLES_B = ["ley", "ford", "well", "by", "ton", "wood", "field", "worth", "ham", "more", "bridge",
                 "combe", "dale", "gate", "hurst", "stead", "wick", "land"]  # fmt: skip
 _RARE_SURNAMES = [a + b for a, b in itertools.product(_SYLLABLES_A, _SYLLABLES_B)]

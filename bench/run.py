@@ -100,9 +100,7 @@ def run_command(name: str) -> dict:
     if name not in get_commands():
         return {"command": name, "outcome": "skipped: the command does not exist on this branch yet"}
     began = time.monotonic()
-    done = subprocess.run(  # noqa: S603  (our own manage.py)
-        [sys.executable, "manage.py", name], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([sys.executable, "manage.py", name], cwd=ROOT, capture_output=True, text=True, check=False)
     seconds = time.monotonic() - began
     outcome = "ok" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
     tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
@@ -159,7 +157,7 @@ def profile(path: str, username: str) -> dict:
 
 def start_server(port: int, static_root: str) -> subprocess.Popen:
     env = {**os.environ, **server_env(static_root)}
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "rjcases.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
          "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
@@ -167,7 +165,7 @@ def start_server(port: int, static_root: str) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
             return server
         except OSError:
             time.sleep(0.3)
@@ -188,7 +186,7 @@ def log_in(port: int, username: str) -> str:
     form = opener.open(url).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
     data = urllib.parse.urlencode({"username": username, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token})
-    opener.open(urllib.request.Request(url, data=data.encode(), headers={"Referer": url}))  # noqa: S310
+    opener.open(urllib.request.Request(url, data=data.encode(), headers={"Referer": url}))
     session = next((c.value for c in jar if c.name == "sessionid"), None)
     if session is None:
         raise SystemExit(f"could not log in as {username}")
@@ -199,7 +197,7 @@ def load(port: int, path: str, session: str, *, seconds: int, connections: int, 
     """Run wrk against `path` with the session cookie; return rps and latency percentiles in ms."""
     script = Path(workdir) / "session.lua"
     script.write_text(WRK_SCRIPT % {"session": session})
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [shutil.which("wrk"), "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
          f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, check=True,
@@ -225,12 +223,9 @@ def machine() -> str:
         referrals = cursor.fetchone()[0]
     memory = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
     gib = int(memory.split()[1]) / 1024 / 1024
-    wrk = subprocess.run([shutil.which("wrk"), "-v"], capture_output=True, text=True, check=False)  # noqa: S603
+    wrk = subprocess.run([shutil.which("wrk"), "-v"], capture_output=True, text=True, check=False)
     wrk_version = (wrk.stdout + wrk.stderr).splitlines()[0].split(" Copyright")[0]
-    return (
-        f"{os.cpu_count()} cores, {gib:.0f} GiB RAM, PostgreSQL {version}, {wrk_version}, "
-        f"{referrals:,} referrals"
-    )
+    return f"{os.cpu_count()} cores, {gib:.0f} GiB RAM, PostgreSQL {version}, {wrk_version}, {referrals:,} referrals"
 
 
 def main(argv=None) -> int:

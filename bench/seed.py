@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105  (a benchmark database only)
+BENCH_PASSWORD = "bench-password-not-secret"
 BENCH_USERS = {"supervisor": "bench_supervisor", "officer": "bench_officer", "facilitator": "bench_facilitator"}
 CHUNK = 20_000  # referrals generated between two COPY rounds
 
@@ -87,12 +87,20 @@ def create_organisations(rng: random.Random, *, start: datetime) -> dict:
     )
     kinds = ["victim_services", "youth_service", "school", "treatment", "community"]
     partners = Partner.objects.bulk_create(
-        [Partner(name=f"{kind.replace('_', ' ').title()} partner {n + 1}", kind=kind) for n, kind in
-         enumerate(kinds * 3)]  # fmt: skip
+        [
+            Partner(name=f"{kind.replace('_', ' ').title()} partner {n + 1}", kind=kind)
+            for n, kind in enumerate(kinds * 3)
+        ]
     )
     venues = Venue.objects.bulk_create(
-        [Venue(name=f"Meeting room {n + 1}", address=f"{n + 1} Civic Centre", partner=partners[n % 15] if n % 2
-               else None) for n in range(25)]  # fmt: skip
+        [
+            Venue(
+                name=f"Meeting room {n + 1}",
+                address=f"{n + 1} Civic Centre",
+                partner=partners[n % 15] if n % 2 else None,
+            )
+            for n in range(25)
+        ]
     )
     password = make_password(BENCH_PASSWORD)
 

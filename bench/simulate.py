@@ -15,7 +15,6 @@ from . import people
 from .cases import play_case
 from .clock import DAY, SLOT, WORKING_SLOTS, age_on, day_of, ts
 
-
 OFFENCE_WEIGHTS = {
     "shoplifting": 22, "theft": 12, "criminal-damage": 14, "common-assault": 14, "public-order": 8,
     "burglary": 5, "vehicle-crime": 4, "drugs-possession": 6, "harassment": 4, "online-harm": 3,
@@ -243,16 +242,19 @@ class Programme:
                         else:
                             decline_reason = self.pick(*DECLINE_ELIGIBLE_REASONS)
                         events.append((t, "submitted", "declined", supervisor, refs["decline_labels"][decline_reason]))
+        incident_number = f"{rng.randint(10, 99)}/{rng.randint(100000, 999999)}/{year % 100}"
         self.row(
-            "referrals_referral", pk, reference, status, f"{rng.randint(10, 99)}/{rng.randint(100000, 999999)}/{year % 100}",
-            incident_day, f"{rng.choice(people.STREETS)}, {rng.choice(people.TOWNS)}", refs["offences"][code],
+            "referrals_referral", pk, reference, status, incident_number, incident_day,
+            f"{rng.choice(people.STREETS)}, {rng.choice(people.TOWNS)}", refs["offences"][code],
             "Incident as described in the police report.", "Loss and distress to the harmed party.",
             officer_id, unit_id, ts(created), ts(submitted) if submitted else None, ts(screened) if screened else None,
             screened_by, info_request, info_response, decline_reason,
             eligible if screened else None, self._results(passes) if screened else "[]", override,
         )  # fmt: skip
         for at, old, new, actor, reason in events:
-            self.row("referrals_referralevent", self.ids("referrals_referralevent"), pk, actor, old, new, reason, ts(at))
+            self.row(
+                "referrals_referralevent", self.ids("referrals_referralevent"), pk, actor, old, new, reason, ts(at)
+            )
         if status == "submitted":
             due = submitted + refs["screening_backlog_days"] * DAY
             self.reminder("screening_backlog", f"{refs['screening_backlog_days']}d", f"r{pk}", due, submitted,
