@@ -78,16 +78,15 @@ class CaseStory:
               self.return_reason, self.closing_note)  # fmt: skip
         for at, kind, actor, old, new, summary, reason in self.events:
             p.row("cases_caseevent", p.ids("cases_caseevent"), pk, kind, actor, old, new, summary, reason, ts(at))
-        if self.closed is None:
+        if self.closed is None and self.status != "monitoring":  # monitoring has its items' reminders instead
             self._stalled_reminders(last_activity)
 
     def _stalled_reminders(self, last_activity: float) -> None:
         p, refs = self.p, self.p.refs
         stamp = f"a{int(last_activity)}"
-        if self.facilitator:
-            days = refs["stalled_facilitator_days"]
-            p.reminder("case_stalled", f"{days}d", f"c{self.pk}", last_activity + days * DAY, last_activity,
-                       stamp=stamp, case=self.pk, user=self.facilitator)  # fmt: skip
+        days = refs["stalled_facilitator_days"]  # to the facilitator, or the supervisors when none is assigned
+        p.reminder("case_stalled", f"{days}d", f"c{self.pk}", last_activity + days * DAY, last_activity,
+                   stamp=stamp, case=self.pk, user=self.facilitator, sup=not self.facilitator)  # fmt: skip
         days = refs["stalled_supervisor_days"]
         p.reminder("case_stalled", f"{days}d", f"c{self.pk}", last_activity + days * DAY, last_activity,
                    stamp=stamp, case=self.pk, sup=True)  # fmt: skip
