@@ -65,7 +65,17 @@ def log(message: str) -> None:
 # Organisations and users, through the ORM: a few hundred rows
 
 
-def create_organisations(rng: random.Random, *, start: datetime) -> dict:
+def facilitator_count(referrals: int) -> int:
+    """Return how many facilitators the programme needs: 60, or more for a big programme.
+
+    A facilitator cannot be in two conferences at once (the database refuses it), and a million
+    referrals in three years means some 500 conferences a day; 60 facilitators working 13 hours
+    a day could not hold them, and cases would wait months for a free slot.
+    """
+    return max(60, round(referrals / 6500))
+
+
+def create_organisations(rng: random.Random, *, start: datetime, facilitators: int = 60) -> dict:
     """Create agencies, units, partners, venues and users; return what the generator refers to."""
     from django.contrib.auth.hashers import make_password
 
@@ -115,7 +125,7 @@ def create_organisations(rng: random.Random, *, start: datetime) -> dict:
     users += [user(BENCH_USERS["officer"], Role.OFFICER, unit=units[0], badge_number="B0001")]
     users += [user(f"officer_{n}", Role.OFFICER, unit=units[n % 40], badge_number=f"B{n:04d}") for n in range(1, 400)]
     users += [user(BENCH_USERS["facilitator"], Role.FACILITATOR)]
-    users += [user(f"facilitator_{n}", Role.FACILITATOR) for n in range(1, 60)]
+    users += [user(f"facilitator_{n}", Role.FACILITATOR) for n in range(1, facilitators)]
     users += [user(f"partner_{n}", Role.PARTNER, partner=partners[n % 15]) for n in range(15)]
     users = User.objects.bulk_create(users)
     by_role = {}
@@ -216,7 +226,10 @@ def seed(*, referrals: int, rng_seed: int = 20240501, now: datetime | None = Non
     counts: dict[str, int] = {}
     tables = list(COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
-        refs = {**reference_data(), **create_organisations(rng, start=start)}
+        refs = {
+            **reference_data(),
+            **create_organisations(rng, start=start, facilitators=facilitator_count(referrals)),
+        }
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the ORM's rows now, before the keys go
         foreign_keys, indexes = _deferred_definitions(cursor, tables)
         for table, name, _ in foreign_keys:
@@ -257,9 +270,9 @@ def seed(*, referrals: int, rng_seed: int = 20240501, now: datetime | None = Non
     return counts
 
 
-def table_sizes(cursor) -> list[tuple[str, int, str]]:
+def table_sizes(cursor) -> list[tuple[str, str]]:
     cursor.execute(
-        """SELECT c.relname, c.reltuples::bigint, pg_size_pretty(pg_total_relation_size(c.oid))
+        """SELECT c.relname, pg_size_pretty(pg_total_relation_size(c.oid))
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = 'public' AND c.relkind = 'r' AND pg_total_relation_size(c.oid) > 1024 * 1024
            ORDER BY pg_total_relation_size(c.oid) DESC"""
@@ -307,8 +320,9 @@ def main(argv=None) -> int:
         total = cursor.fetchone()[0]
     log(f"Done in {time.monotonic() - began:,.0f} s (migrate, load, ANALYZE). Database size {total}.\n")
     log("| table | rows | size (with indexes) |\n|---|---:|---:|")
-    for name, rows, size in sizes:
-        log(f"| {name} | {rows:,} | {size} |")
+    for name, size in sizes:
+        rows = f"{counts[name]:,}" if name in counts else ""
+        log(f"| {name} | {rows} | {size} |")
     return 0
 
 
