@@ -286,10 +286,18 @@ def _schedule(story, at, parties, attending, harmed_attends, juvenile):
         address = "The responsible party's school, meeting room 2"
     else:
         mode, link = "virtual", f"https://meet.example.org/rj-{rng.getrandbits(40):x}"
-    owners = [("f", f) for f in facilitators] + ([("v", venue)] if venue else [])
+    owners = [("f", f) for f in facilitators]
     starts = p.calendar.book(owners, at + rng.uniform(4, 21) * DAY, slots)
     if starts is None:
         return None
+    if venue is not None:  # the facilitators' time first; then a free room, else somewhere else
+        for candidate in [venue, *rng.sample(refs["venues"], 3)]:
+            if p.calendar.take(("v", candidate), starts, slots):
+                venue = candidate
+                owners.append(("v", venue))
+                break
+        else:
+            venue, address = None, "The responsible party's school, meeting room 2"
     if harmed_attends:
         kind = rng.choices(["victim_offender", "family_group", "community_circle", "peacemaking_circle"],
                            [50, 30 if juvenile else 5, 12, 5])[0]  # fmt: skip

@@ -73,6 +73,15 @@ class Calendar:
             m[pos : pos + slots] = b"\x01" * slots
         return self.start + pos * SLOT
 
+    def take(self, owner, starts: float, slots: int) -> bool:
+        """Book `owner` at `starts` if free then; say whether it was."""
+        pos = int((starts - self.start) // SLOT)
+        calendar = self._map(owner)
+        if calendar[pos : pos + slots] != b"\x00" * slots:
+            return False
+        calendar[pos : pos + slots] = b"\x01" * slots
+        return True
+
     def release(self, owners: list, starts: float, slots: int) -> None:
         pos = int((starts - self.start) // SLOT)
         for owner in owners:
