@@ -13,10 +13,15 @@ from .models import FIGURES, MEASURES
 DIMENSIONS = {name: metrics.BREAKDOWN_DIMENSIONS[name] for name in ROW_BREAKDOWNS}
 
 
-def recount(filters) -> dict:
-    """Return the figures of `filters` in the shape compute_from_rollup() returns."""
+def recount(filters, *, now=None) -> dict:
+    """Return the figures of `filters` in the shape compute_from_rollup() returns.
+
+    `now` is the moment the figures are for: the rollup's build time when comparing with it, since
+    what is stalled or overdue depends on it.
+    """
+    expressions = metrics.figure_expressions(now)
     referrals = metrics.with_days(metrics.filtered_referrals(filters)).annotate(
-        **{f"fig_{name}": expression for name, expression in metrics.figure_expressions().items()}
+        **{f"fig_{name}": expression for name, expression in expressions.items()}
     )
     fields = [
         "created_at",

@@ -1,17 +1,19 @@
 """Every figure of a small programme with a known answer, from the rollup and from the recount."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cases.dashboard.figures import compute_from_rollup
-from cases.dashboard.filters import Filters
+from cases.dashboard.filters import Filters, default_filters
 from cases.dashboard.recount import recount
 from cases.dashboard.rollup import rebuild_rollup
 from conferences.models import ConferenceKind
 from referrals import services as referral_services
+from tests.dashboard.conftest import LOOKED
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +92,13 @@ def test_check_command_agrees_and_then_catches_a_stale_rollup(programme, capsys)
     referral_services.accept_referral(referral=programme.dee, by=programme.ada.screened_by)
     with pytest.raises(CommandError, match="differ"):
         call_command("check_dashboard")
+
+
+def test_check_command_counts_as_of_the_rollups_build_not_as_of_now(programme, time_machine, capsys):
+    call_command("refresh_dashboard")
+    time_machine.move_to(LOOKED + timedelta(days=60), tick=False)  # the monitored case has gone quiet since
+
+    call_command("check_dashboard")
+
+    assert capsys.readouterr().out.count("identical") == 6
+    assert recount(default_filters(), now=timezone.now())["total"]["stalled"] == 1

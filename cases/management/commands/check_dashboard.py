@@ -62,7 +62,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Rollup computed at {build.computed_at:%Y-%m-%d %H:%M:%S %Z}.")
         failed = False
         for name, filters in views_to_check(all_time=all_time):
-            rollup, counted = compute_from_rollup(filters), recount(filters)
+            rollup, counted = compute_from_rollup(filters), recount(filters, now=build.computed_at)
             total, again = rollup["total"], counted["total"]
             self.stdout.write(f"{name}:")
             self.stdout.write("  rollup:  " + ", ".join(f"{k}={v}" for k, v in total.items()))
