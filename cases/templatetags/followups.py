@@ -13,16 +13,28 @@ from cases.permissions import can_work_case
 register = template.Library()
 
 
+# Counts shown on badges stop here ("99+"): counting every due check of a large programme on each
+# of a supervisor's pages would cost more than the number is worth.
+BADGE_CAP = 99
+
+
 @register.simple_tag(takes_context=True)
 def due_check_count(context) -> int:
-    """Return how many reoffending checks wait for the logged-in supervisor (0 for anyone else)."""
+    """Return how many reoffending checks wait for the logged-in supervisor (0 for anyone else),
+    counted up to one more than BADGE_CAP."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None:
         return 0
     if not hasattr(request, "_due_check_count"):  # the navbar and the home page both ask
-        request._due_check_count = due_checks_for_user(user).count()
+        request._due_check_count = due_checks_for_user(user).order_by()[: BADGE_CAP + 1].count()
     return request._due_check_count
+
+
+@register.filter
+def badge_count(count: int) -> str:
+    """Show a capped count: "99+" beyond BADGE_CAP."""
+    return f"{BADGE_CAP}+" if count > BADGE_CAP else str(count)
 
 
 @dataclass

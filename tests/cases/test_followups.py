@@ -391,3 +391,16 @@ def test_the_navbar_and_home_count_the_due_checks_for_supervisors(login, time_ma
     assert '2<span class="visually-hidden"> reoffending checks due</span>' in text
     assert '<div class="stat">2</div><div class="stat-label">reoffending checks due</div>' in text
     assert LIST not in page_text(login(facilitator).get(reverse("home")))
+
+
+def test_the_due_checks_badge_stops_counting_at_99(login, time_machine, world, supervisor):
+    on(time_machine, date(2026, 4, 2))
+    check = ReoffendingCheck.objects.filter(case=world.case).first()
+    ReoffendingCheck.objects.bulk_create(
+        ReoffendingCheck(case=check.case, months=100 + n, due_on=check.due_on) for n in range(100)
+    )
+
+    text = page_text(login(supervisor).get(reverse("home")))
+
+    assert '99+<span class="visually-hidden"> reoffending checks due</span>' in text
+    assert '<div class="stat">99+</div>' in text
