@@ -49,7 +49,9 @@ def person_search(request):
     form = PersonSearchForm(request.GET if "q" in request.GET else None)
     page = None
     if form.is_valid():
-        people = people_for_user(user).search(form.cleaned_data["q"]).order_by("last_name", "first_name", "pk")
+        # Newest first: PostgreSQL then walks the primary key and stops at a page of matches, where
+        # an order by name would sort every match of a common name (tens of thousands at scale).
+        people = people_for_user(user).search(form.cleaned_data["q"]).order_by("-pk")
         page = paginate(request, people, per_page=PEOPLE_PAGE_SIZE)
         page.object_list = _with_involvements(user, page.object_list)
     return render(request, "cases/person_search.html", {"form": form, "page": page}, status=400 if form.errors else 200)

@@ -138,3 +138,14 @@ def test_name_search_and_report_numbers_use_their_indexes_on_postgresql():
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
     assert "person_search_name_trgm" in plans[0]
     assert "referral_incident_upper" in plans[1]
+
+
+def test_person_search_lists_the_most_recently_recorded_first(login, supervisor, officer):
+    referral = ReferralFactory(referring_officer=officer)
+    older = add_person(referral, first_name="Ola", last_name="Brzezinska", role="harmed")
+    newer = add_person(referral, first_name="Ewa", last_name="Brzezinska", role="harmed")
+
+    text = page_text(login(supervisor).get(PEOPLE, {"q": "brzezinska"}))
+
+    assert older.pk < newer.pk
+    assert text.index("Ewa Brzezinska") < text.index("Ola Brzezinska")
