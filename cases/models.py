@@ -301,6 +301,7 @@ class Case(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["status", "opened_at"], name="case_status_opened"),
             models.Index(fields=["facilitator", "status"], name="case_facilitator_status"),
+            models.Index(fields=["co_facilitator", "status"], name="case_co_facilitator_status"),
             models.Index(fields=["status", "last_activity_at"], name="case_status_activity"),
             models.Index(fields=["-opened_at", "-id"], name="case_opened"),
         ]
