@@ -187,3 +187,28 @@ def run_at_once(functions) -> list:
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
     return results
+
+
+def prepare_for_conference(case, *, facilitator, supervisor, given_on=None, method="written", absent=()):
+    """Assess every party as ready (signed off) and record their consent, then mark the case ready.
+
+    Parties whose role is in `absent` are assessed as not attending.
+    """
+    from cases import services as case_services
+    from cases.models import ConsentPurpose
+
+    for party in case.referral.parties.select_related("person"):
+        assessment = case_services.record_assessment(
+            case=case, by=facilitator, person=party.person, will_attend=party.role not in absent, ready=True, risk="low"
+        )
+        case_services.sign_off_assessment(assessment=assessment, by=supervisor)
+        case_services.record_consent(
+            case=case,
+            by=facilitator,
+            person=party.person,
+            purpose=ConsentPurpose.CONFERENCE,
+            given_by=party.person,
+            given_on=given_on or timezone.localdate(),
+            method=method,
+        )
+    return case_services.mark_case_ready(case=case, by=facilitator)

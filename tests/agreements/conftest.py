@@ -12,7 +12,6 @@ import time_machine
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import ConsentPurpose
 from conferences import services
 from conferences.models import Agreement, AgreementItem, ConferenceKind, ItemKind
 from referrals import services as referral_services
@@ -24,6 +23,7 @@ from tests.factories import (
     ReferralPartyFactory,
     UserFactory,
 )
+from tests.helpers import prepare_for_conference
 
 CONFERENCE_NOTES = "Robin cried when Harriet described the fear; keep this confidential."
 HARMED_PHONE = "07700 900555"
@@ -64,21 +64,7 @@ def held_case(officer, supervisor, facilitator, harmed_person):
     referral_services.accept_referral(referral=referral, by=supervisor, justification="Suitable for a conference.")
     case = referral.case
     case_services.assign_facilitators(case=case, by=supervisor, facilitator=facilitator)
-    for party in referral.parties.all():
-        assessment = case_services.record_assessment(
-            case=case, by=facilitator, person=party.person, will_attend=True, ready=True, risk="low"
-        )
-        case_services.sign_off_assessment(assessment=assessment, by=supervisor)
-        case_services.record_consent(
-            case=case,
-            by=facilitator,
-            person=party.person,
-            purpose=ConsentPurpose.CONFERENCE,
-            given_by=party.person,
-            given_on=timezone.localdate(),
-            method="verbal",
-        )
-    case_services.mark_case_ready(case=case, by=facilitator)
+    prepare_for_conference(case, facilitator=facilitator, supervisor=supervisor, method="verbal")
     starts_at = timezone.now() + timedelta(hours=1)
     plan = services.ConferencePlan(
         kind=ConferenceKind.VICTIM_OFFENDER,

@@ -9,15 +9,15 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import Case, ConsentPurpose
+from cases.models import Case
 from conferences import services
 from conferences.models import Conference, ConferenceKind, Venue
 from referrals import services as referral_services
 from referrals.models import PartyRole
 from tests.factories import ReferralFactory, ReferralPartyFactory, UserFactory
+from tests.helpers import prepare_for_conference
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 30, 9, 0, tzinfo=LONDON)
@@ -47,21 +47,7 @@ def make_ready_case(*, officer, supervisor, facilitator, co_facilitator=None) ->
     referral = referral_services.submit_referral(referral=referral, by=officer)
     case = referral_services.accept_referral(referral=referral, by=supervisor).case
     case_services.assign_facilitators(case=case, by=supervisor, facilitator=facilitator, co_facilitator=co_facilitator)
-    for party in referral.parties.select_related("person"):
-        assessment = case_services.record_assessment(
-            case=case, by=facilitator, person=party.person, will_attend=True, ready=True, risk="low"
-        )
-        case_services.sign_off_assessment(assessment=assessment, by=supervisor)
-        case_services.record_consent(
-            case=case,
-            by=facilitator,
-            person=party.person,
-            purpose=ConsentPurpose.CONFERENCE,
-            given_by=party.person,
-            given_on=timezone.localdate(),
-            method="written",
-        )
-    return case_services.mark_case_ready(case=case, by=facilitator)
+    return prepare_for_conference(case, facilitator=facilitator, supervisor=supervisor)
 
 
 @pytest.fixture

@@ -21,12 +21,13 @@ import pytest
 from django.core.cache import cache
 
 from cases import services as case_services
-from cases.models import ConsentPurpose, Person, ReoffendingCheck, SatisfactionSurvey
+from cases.models import Person, ReoffendingCheck, SatisfactionSurvey
 from conferences import services as conference_services
 from conferences.models import Conference, ConferenceKind, ItemKind, Venue
 from referrals import services as referral_services
 from referrals.models import PartyRole, Referral
 from tests.factories import PartnerFactory, PersonFactory, ReferralFactory, ReferralPartyFactory, UserFactory, offence
+from tests.helpers import prepare_for_conference
 
 LONDON = ZoneInfo("Europe/London")
 MADE = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
@@ -69,21 +70,7 @@ def _referral(officer, *, first_name, born, gender, ethnicity, code="shoplifting
 
 
 def _prepare(case, *, facilitator, supervisor):
-    for party in case.referral.parties.select_related("person"):
-        assessment = case_services.record_assessment(
-            case=case, by=facilitator, person=party.person, will_attend=True, ready=True, risk="low"
-        )
-        case_services.sign_off_assessment(assessment=assessment, by=supervisor)
-        case_services.record_consent(
-            case=case,
-            by=facilitator,
-            person=party.person,
-            purpose=ConsentPurpose.CONFERENCE,
-            given_by=party.person,
-            given_on=MADE.date(),
-            method="written",
-        )
-    return case_services.mark_case_ready(case=case, by=facilitator)
+    return prepare_for_conference(case, facilitator=facilitator, supervisor=supervisor, given_on=MADE.date())
 
 
 def _ada_to_agreement(ada, *, facilitator, supervisor, partner, time_machine):

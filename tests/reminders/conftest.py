@@ -13,7 +13,7 @@ import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 
 from cases import services as case_services
-from cases.models import Case, CaseStatus, ConsentPurpose, Person
+from cases.models import Case, CaseStatus, Person
 from cases.transitions import move_case
 from conferences import services as conference_services
 from conferences.models import Conference, ConferenceKind, ItemKind
@@ -23,6 +23,7 @@ from reminders import sms
 from reminders.models import Reminder, ReminderSettings
 from reminders.tasks import send_due_reminders
 from tests.factories import PersonFactory, ReferralFactory, ReferralPartyFactory
+from tests.helpers import prepare_for_conference
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 3, 30, 9, 0, tzinfo=LONDON)
@@ -131,22 +132,10 @@ def make_ready_case(*, officer, supervisor, facilitator, harmed_attends: bool = 
     referral_services.submit_referral(referral=referral, by=officer)
     case = referral_services.accept_referral(referral=referral, by=supervisor).case
     case_services.assign_facilitators(case=case, by=supervisor, facilitator=facilitator)
-    for party in referral.parties.select_related("person"):
-        attends = harmed_attends or party.role != PartyRole.HARMED
-        assessment = case_services.record_assessment(
-            case=case, by=facilitator, person=party.person, will_attend=attends, ready=True, risk="low"
-        )
-        case_services.sign_off_assessment(assessment=assessment, by=supervisor)
-        case_services.record_consent(
-            case=case,
-            by=facilitator,
-            person=party.person,
-            purpose=ConsentPurpose.CONFERENCE,
-            given_by=party.person,
-            given_on=NOW.date(),
-            method="written",
-        )
-    return case_services.mark_case_ready(case=case, by=facilitator)
+    absent = () if harmed_attends else (PartyRole.HARMED,)
+    return prepare_for_conference(
+        case, facilitator=facilitator, supervisor=supervisor, given_on=NOW.date(), absent=absent
+    )
 
 
 def party(case: Case, role: str) -> Person:
