@@ -51,6 +51,15 @@ class ReminderQuerySet(models.QuerySet):
         return self.filter(status__in=(ReminderStatus.PENDING, ReminderStatus.SENDING))
 
 
+# A reminder to a group (supervisors, a partner's staff) is sent as one copy per member, keyed
+# "<group's key>:u<user id>": the planners leave these copies alone, the group's row stands for them.
+MEMBER_COPY_KEY = r":u[0-9]+$"
+
+
+def member_copy_key(group_key: str, user_pk: int) -> str:
+    return f"{group_key}:u{user_pk}"
+
+
 class Reminder(models.Model):
     """One planned message to one recipient on one channel.
 

@@ -22,7 +22,7 @@ from cases.models import Case, CaseStatus, ConsentPurpose, Person, User
 from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemStatus, Participant
 from referrals.models import PartyRole, Referral, ReferralStatus
 
-from .models import Channel, Reminder, ReminderKind, ReminderSettings, ReminderStatus
+from .models import MEMBER_COPY_KEY, Channel, Reminder, ReminderKind, ReminderSettings, ReminderStatus
 
 log = logging.getLogger(__name__)
 Kind = ReminderKind
@@ -76,6 +76,7 @@ def _slot_of(reminder: Reminder) -> tuple:
 def _reconcile(existing, wanted: list[Planned], *, subject_code: str, why_cancelled: str) -> None:
     """Make the planned reminders in `existing` (a queryset of one subject) match `wanted`."""
     now = timezone.now()
+    existing = existing.exclude(key__regex=MEMBER_COPY_KEY)  # a group's copies follow the group's row
     planned = {_slot_of(r): r for r in existing.filter(status=ReminderStatus.PENDING)}
     others = {r.key: r for r in existing.exclude(status=ReminderStatus.PENDING)}
     due_now = False

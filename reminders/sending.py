@@ -25,7 +25,7 @@ from referrals.models import ReferralStatus
 
 from . import planning
 from .messages import Message, compose
-from .models import Channel, Reminder, ReminderKind, ReminderSettings, ReminderStatus
+from .models import Channel, Reminder, ReminderKind, ReminderSettings, ReminderStatus, member_copy_key
 from .sms import send_sms
 
 log = logging.getLogger(__name__)
@@ -88,8 +88,21 @@ def _deliver_or_log(pk: int, token: uuid.UUID, rules: ReminderSettings) -> str:
         return "error"
 
 
+def _renew_claim(pk: int, token: uuid.UUID) -> bool:
+    """Extend this sweep's lease on one reminder just before it is sent; False if another sweep took it.
+
+    A batch is sent one row after another: without a renewal the lease of its last rows could run out
+    while the first ones are sent, and another sweep would claim and send them as well.
+    """
+    lease = timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+    held = Reminder.objects.filter(pk=pk, claim_token=token, status=ReminderStatus.SENDING)
+    return held.update(claimed_until=timezone.now() + lease) == 1
+
+
 def deliver(pk: int, token: uuid.UUID, rules: ReminderSettings) -> str:
     """Send one claimed reminder and mark it; return what happened (sent, cancelled, retried…)."""
+    if not _renew_claim(pk, token):
+        return "lost"
     reminder = Reminder.objects.select_related(
         "recipient_user", "recipient_person__contact", "case__referral", "conference", "item__agreement__case"
     ).get(pk=pk)
@@ -206,7 +219,7 @@ def _fan_out(reminder: Reminder, token: uuid.UUID) -> str:
                     channel=reminder.channel,
                     due_at=now,
                     expires_at=reminder.expires_at,
-                    key=f"{reminder.key}:u{user.pk}",
+                    key=member_copy_key(reminder.key, user.pk),
                     recipient_user=user,
                     **subject,
                 )

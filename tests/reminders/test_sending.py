@@ -8,6 +8,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
@@ -15,8 +16,8 @@ from cases import services as case_services
 from cases.models import Notification
 from conferences import services as conference_services
 from conferences.models import ItemStatus
-from reminders import sending
-from reminders.models import Reminder, ReminderKind, ReminderStatus
+from reminders import planning, sending
+from reminders.models import Reminder, ReminderKind, ReminderStatus, member_copy_key
 from reminders.tasks import send_due_reminders
 from tests.factories import ReminderFactory, UserFactory
 from tests.helpers import page_text
@@ -414,8 +415,41 @@ def test_a_reminder_deleted_after_its_claim_does_not_hold_up_the_others(monkeypa
 
     outcome = sweep()
 
-    assert outcome == {"error": 1, "sent": 2}
+    assert outcome == {"lost": 1, "sent": 2}
     assert set(Notification.objects.values_list("user", flat=True)) == {r.recipient_user_id for r in others}
+
+
+def test_a_sweep_whose_lease_ran_out_mid_batch_leaves_the_row_to_the_sweep_that_took_it(
+    time_machine, submitted, mailoutbox
+):
+    reminder = ReminderFactory(referral=submitted, channel="email", due_at=NOW - timedelta(minutes=1))
+    token, ids = sending.claim_due()
+    time_machine.shift(timedelta(seconds=settings.REMINDER_CLAIM_SECONDS + 1))  # still busy with its batch
+    other_token, taken = sending.claim_due()
+    rules = sending.ReminderSettings.current()
+
+    assert taken == ids == [reminder.pk]
+    assert sending.deliver(reminder.pk, token, rules) == "lost"
+    assert sending.deliver(reminder.pk, other_token, rules) == "sent"
+    assert len(mailoutbox) == 1
+
+
+def test_replanning_leaves_the_copies_of_a_group_reminder_alone(supervisor, restitution):
+    group = Reminder.objects.get(item=restitution, kind=ReminderKind.ITEM_OVERDUE, to_supervisors=True, channel="email")
+    copy = ReminderFactory(
+        key=member_copy_key(group.key, supervisor.pk),
+        kind=group.kind,
+        item=restitution,
+        case=restitution.agreement.case,
+        recipient_user=supervisor,
+        channel="email",
+        due_at=NOW,
+    )
+
+    planning.plan_item_reminders(restitution)
+
+    copy.refresh_from_db()
+    assert copy.status == PENDING
 
 
 # Stale reminders: the world changed after the sweep claimed them
