@@ -18,6 +18,9 @@ from .services import ItemInput
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_ITEMS = 30
 
+# An agreement runs for months, not decades: a later date is a typing mistake.
+MAX_YEARS_AHEAD = 5
+
 
 def _not_in_future(day, what):
     if day > timezone.localdate():
@@ -64,6 +67,8 @@ class ItemForm(forms.Form):
         day = self.cleaned_data["due_date"]
         if day < timezone.localdate():
             raise forms.ValidationError("The due date cannot be in the past.")
+        if day.year > timezone.localdate().year + MAX_YEARS_AHEAD:
+            raise forms.ValidationError(f"The due date must be within {MAX_YEARS_AHEAD} years.")
         return day
 
     def clean(self):

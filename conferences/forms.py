@@ -1,6 +1,6 @@
 """Forms of the conference pages: when, where and with whom; invitations; what happened."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import django_filters
@@ -231,4 +231,6 @@ class ConferenceFilter(django_filters.FilterSet):
         return queryset.filter(starts_at__gte=_local_midnight(value))
 
     def filter_until(self, queryset, name, value):
+        if value >= date.max - timedelta(days=1):  # "until the end of time": nothing to cut off
+            return queryset
         return queryset.filter(starts_at__lt=_local_midnight(value + timedelta(days=1)))

@@ -148,8 +148,8 @@ class ItemSerializer(serializers.ModelSerializer):
 
     reference = serializers.CharField(source="agreement.case.reference", read_only=True)
     current = serializers.BooleanField(source="agreement.is_current", read_only=True)
-    amount_paid = serializers.DecimalField(max_digits=9, decimal_places=2, read_only=True)
-    hours_done = serializers.DecimalField(max_digits=6, decimal_places=1, read_only=True)
+    amount_paid = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    hours_done = serializers.DecimalField(max_digits=12, decimal_places=1, read_only=True)
     harmed_party = serializers.SerializerMethodField(help_text="The harmed party's name; null for partners.")
 
     class Meta:

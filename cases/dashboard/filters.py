@@ -105,6 +105,8 @@ class FilterForm(forms.Form):
             raise forms.ValidationError("The period's first month must not be after its last month.")
         if end.year - start.year > 50:
             raise forms.ValidationError("Choose a period of at most 50 years.")
+        if end.year > 9000:
+            raise forms.ValidationError("Choose a period that ends before the year 9000.")
         unit, agency = data.get("unit"), data.get("agency")
         if unit and agency and unit.agency_id != agency.pk:
             raise forms.ValidationError("That unit belongs to another agency.")

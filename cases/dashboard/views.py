@@ -76,7 +76,7 @@ def _drilldown_params(request):
     group = request.GET.get("group", "")
     if breakdown and breakdown not in metrics.BREAKDOWN_DIMENSIONS:
         raise ValueError("Unknown breakdown.")
-    if breakdown in ID_BREAKDOWNS and not group.isdigit():
+    if breakdown in ID_BREAKDOWNS and not (group.isascii() and group.isdigit() and len(group) <= 18):
         raise ValueError("That group is not a number.")
     if len(group) > 40:
         raise ValueError("That group is too long.")

@@ -165,6 +165,7 @@ BAD_ROWS = [
     (item_row(due_date=(timezone.localdate() - timedelta(days=1)).isoformat()), "The due date cannot be in the past."),
     (item_row(due_date="2026-02-30"), "Enter a valid date."),
     (item_row(due_date="99999-01-01"), "Enter a valid date."),
+    (item_row(due_date="9999-12-31"), "The due date must be within 5 years."),
     (item_row(kind="bribe"), "Select a valid choice."),
     (item_row(description=""), "This field is required."),
     (item_row(description="x" * 301), "at most 300 characters"),

@@ -98,7 +98,14 @@ def test_before_the_first_refresh_the_page_says_so(login, supervisor):
 
 
 @pytest.mark.parametrize(
-    "params", [{"start": "2026-13"}, {"start": "2026-05", "end": "2026-01"}, {"unit": "999999"}, {"kind": "party"}]
+    "params",
+    [
+        {"start": "2026-13"},
+        {"start": "2026-05", "end": "2026-01"},
+        {"unit": "999999"},
+        {"kind": "party"},
+        {"start": "9999-12", "end": "9999-12"},
+    ],
 )
 def test_bad_filters_are_a_400_with_the_reason(params, login, supervisor):
     response = login(supervisor).get(reverse("dashboard:index"), params)
@@ -134,6 +141,9 @@ def test_each_figure_lists_its_cases(programme, login, supervisor):
         {"metric": "nonsense"},
         {"metric": "held", "breakdown": "shoe_size", "group": "9"},
         {"metric": "held", "breakdown": "officer", "group": "x"},
+        {"metric": "held", "breakdown": "officer", "group": "\u00b2"},
+        {"metric": "held", "breakdown": "unit", "group": "9" * 30},
+        {"metric": "overdue_items", "start": "9999-12", "end": "9999-12"},
         {"metric": "held", "after": "-1"},
         {"metric": "held", "start": "March"},
     ],

@@ -103,3 +103,8 @@ def test_conference_list_takes_as_many_queries_for_30_rows_as_for_5(login, facil
             make_conference(make_case(facilitator=facilitator), created_by=facilitator)
 
     assert len(references(assert_constant_queries(login(facilitator), CONFERENCES, grow))) == 25
+
+
+def test_conferences_until_the_last_day_there_is_are_all_the_conferences(login, supervisor):
+    response = login(supervisor).get(CONFERENCES, {"starts_until": "9999-12-31"})
+    assert response.status_code == 200
