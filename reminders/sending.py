@@ -180,7 +180,9 @@ def _followup_stale(reminder):
         if survey.is_answered:
             return "The survey was answered."
         # On its first try a reminder finds the link unsent; a later try may follow its own failed send.
-        return "The survey link was already sent." if survey.sent_at and reminder.attempts == 1 else ""
+        # Sent by another reminder; not by this one's own earlier tries (a failed one, sent again).
+        sent_by_another = survey.sent_at and reminder.attempts == 1 and not reminder.last_error
+        return "The survey link was already sent." if sent_by_another else ""
     months = int(reminder.variant.removesuffix("m"))
     done = reminder.case.reoffending_checks.filter(months=months, recorded_at__isnull=False).exists()
     return "The check was recorded." if done else ""

@@ -164,6 +164,28 @@ def test_the_harmed_party_gets_a_working_survey_link_a_week_after_closing(
     assert survey.sent_at == NOW + days(7)
 
 
+def test_a_failed_survey_email_sent_again_by_a_supervisor_goes_out(
+    login, time_machine, supervisor, ready_case, mailoutbox, monkeypatch
+):
+    case_services.close_without_conference(case=ready_case, by=supervisor, reason="Declined.")
+    time_machine.move_to(NOW + days(7), tick=False)
+    reminder = Reminder.objects.get(kind=ReminderKind.SATISFACTION_SURVEY, channel="email")
+    monkeypatch.setattr(sending, "_send_email", mock.Mock(side_effect=OSError("mail server down")))
+    for _ in range(sending.ReminderSettings.current().max_attempts):
+        sweep()
+        time_machine.shift(timedelta(hours=1))
+    reminder.refresh_from_db()
+    assert reminder.status == "failed"
+    monkeypatch.undo()
+
+    login(supervisor).post(reverse("reminders:resend", args=[reminder.pk]))
+    sweep()
+
+    reminder.refresh_from_db()
+    assert reminder.status == "sent"
+    assert emails_to(mailoutbox, "harriet.hale@example.org")
+
+
 # Groups: the supervisors, a partner's staff
 
 
