@@ -331,10 +331,16 @@ def _offsets_still_ahead(conference: Conference, offsets: list[int]) -> list[int
     """Return the offsets whose moment is still ahead; when none is, the shortest (sent at once).
 
     A conference booked three hours ahead gets its 2-hour reminder, not a late 48-hour one as well.
+    Offsets planned for its current time stay (a re-plan 47 hours before keeps the 48-hour reminder);
+    those of a time it was moved from do not.
     """
     now = timezone.now()
     ahead = [hours for hours in offsets if conference.starts_at - timedelta(hours=hours) > now]
-    planned = conference.reminders.exclude(status=ReminderStatus.CANCELLED).values_list("variant", flat=True)
+    planned = (
+        conference.reminders.exclude(status=ReminderStatus.CANCELLED)
+        .filter(key__contains=f":s{conference.sequence}:")
+        .values_list("variant", flat=True)
+    )
     ahead += [hours for hours in offsets if f"{hours}h" in set(planned) and hours not in ahead]
     return ahead or offsets[:1]
 

@@ -26,6 +26,6 @@ def check_if_match(request, current_etag: str, *, required: bool) -> None:
         if required:
             raise PreconditionRequired()
         return
-    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    tags = [tag.strip() for tag in header.split(",")]  # If-Match compares strongly: a weak tag never matches
     if "*" not in tags and current_etag not in tags:
         raise PreconditionFailed()

@@ -113,6 +113,16 @@ def test_an_update_with_the_current_etag_applies_and_returns_the_next_one(agency
     assert api.get(f"/api/v1/referrals/{pk}/")["ETag"] == response["ETag"]
 
 
+def test_a_weak_etag_does_not_pass_if_match(agency_writer):
+    _, api = agency_writer
+    pk, etag = _draft(api)
+    response = api.patch(
+        f"/api/v1/referrals/{pk}/", {"incident_place": "Station Road"}, format="json", HTTP_IF_MATCH=f"W/{etag}"
+    )
+    assert response.status_code == 412
+    assert api.get(f"/api/v1/referrals/{pk}/").json()["incident_place"] != "Station Road"
+
+
 def test_two_clients_cannot_silently_overwrite_each_other(agency_writer, officer, as_user):
     _, api = agency_writer
     pk, etag = _draft(api)

@@ -280,6 +280,20 @@ def test_rescheduling_after_the_48_hour_reminder_keeps_it_sent_and_plans_a_new_o
     assert len(mailoutbox) == 3  # nothing more sent by the move itself
 
 
+def test_moving_the_conference_into_the_next_48_hours_plans_no_late_48_hour_reminder(
+    login, time_machine, facilitator, ready_case, mailoutbox
+):
+    conference = schedule_by_http(login, facilitator, ready_case)
+    time_machine.move_to(local(31, 14, 30, month=3), tick=False)
+    sweep()  # the 48-hour reminders of the first time go out
+    time_machine.move_to(local(31, 16, month=3), tick=False)
+
+    response = reschedule(login, facilitator, conference, start_date="2026-04-01", start_time="18:00")
+
+    assert response.status_code == 302
+    assert plan_of(upcoming(conference, status=PENDING)) == robins_conference_plan(variant="2h", due_at=local(1, 16))
+
+
 def test_cancelling_the_conference_cancels_its_reminders(login, facilitator, ready_case):
     conference = schedule_by_http(login, facilitator, ready_case)
 
