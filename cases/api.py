@@ -63,12 +63,7 @@ class CaseViewSet(ReadOnlyApiViewSet):
         return case
 
     def _locked(self, pk) -> Case:
-        """Fetch the case for work, lock its row and check If-Match against the locked version."""
-        get_case_for_user(self.request.user, pk, write=True)
-        Case.objects.select_for_update().filter(pk=pk).first()
-        case = get_case_for_user(self.request.user, pk, write=True)
-        self.check_version(case, required=False)
-        return case
+        return self.locked(Case, get_case_for_user, pk, write=True)
 
     def _done(self, case):
         self.audited = case

@@ -77,11 +77,7 @@ class ConferenceViewSet(ReadOnlyApiViewSet):
 
     def _locked(self, pk) -> Conference:
         """Lock the conference row before its case, in the services' order, and check If-Match."""
-        get_conference_for_user(self.request.user, pk, write=True)
-        Conference.objects.select_for_update().filter(pk=pk).first()
-        conference = self._fetch(pk, write=True)
-        self.check_version(conference, required=False)
-        return conference
+        return self.locked(Conference, lambda user, pk, write: self._fetch(pk, write=write), pk, write=True)
 
     def _done(self, conference, **kwargs):
         self.audited = conference
@@ -201,11 +197,7 @@ class AgreementItemViewSet(ReadOnlyApiViewSet):
         return item
 
     def _locked(self, pk) -> AgreementItem:
-        get_item_for_user(self.request.user, pk, write=True)
-        AgreementItem.objects.select_for_update().filter(pk=pk).first()
-        item = get_item_for_user(self.request.user, pk, write=True)
-        self.check_version(item, required=False)
-        return item
+        return self.locked(AgreementItem, get_item_for_user, pk, write=True)
 
     def _done(self, item):
         self.audited = item

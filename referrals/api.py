@@ -66,12 +66,7 @@ class ReferralViewSet(ReadOnlyApiViewSet):
         return referral
 
     def _locked(self, pk, *, write=False, if_match_required=False) -> Referral:
-        """Fetch the referral for this user, lock its row and check If-Match against the locked version."""
-        get_referral_for_user(self.request.user, pk, write=write)
-        Referral.objects.select_for_update().filter(pk=pk).first()
-        referral = get_referral_for_user(self.request.user, pk, write=write)
-        self.check_version(referral, required=if_match_required)
-        return referral
+        return self.locked(Referral, get_referral_for_user, pk, if_match_required=if_match_required, write=write)
 
     def _done(self, referral, **kwargs):
         self.audited = referral

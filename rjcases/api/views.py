@@ -46,6 +46,19 @@ class ApiViewSet(viewsets.GenericViewSet):
         if required or "If-Match" in self.request.headers:
             check_if_match(self.request, etag_of(self.detail_data(record)), required=required)
 
+    def locked(self, model, fetch, pk, *, if_match_required: bool = False, **access):
+        """Return the record `fetch(user, pk, **access)` gives, its row locked for this transaction,
+        after checking If-Match against the locked version.
+
+        Access is checked before the lock, so that an id the caller may not see is a 404 and locks
+        nothing; the record is fetched again under the lock, so that the version checked is current.
+        """
+        fetch(self.request.user, pk, **access)
+        model.objects.select_for_update().filter(pk=pk).first()
+        record = fetch(self.request.user, pk, **access)
+        self.check_version(record, required=if_match_required)
+        return record
+
     def respond(self, record, *, status=200, headers=None):
         """Answer with the record's representation and its new ETag."""
         response = Response(self.detail_data(record), status=status, headers=headers)
