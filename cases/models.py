@@ -681,12 +681,3 @@ class SatisfactionSurvey(models.Model):
     @property
     def is_answered(self):
         return self.answered_at is not None
-
-
-# The dashboard's tables live with its code; importing them here registers them with the app.
-from .dashboard.models import (  # noqa: E402, F401
-    DashboardBuild,
-    DashboardDays,
-    DashboardRollup,
-    PersonPseudonym,
-)

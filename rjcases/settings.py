@@ -42,7 +42,9 @@ INSTALLED_APPS = [
     "referrals",
     "conferences",
     "reminders",
+    "reporting",
     "rjcases.api",
+    "demo",
 ]
 
 MIDDLEWARE = [

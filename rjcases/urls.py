@@ -14,7 +14,7 @@ urlpatterns = [
     path("agreements/", include("conferences.agreement_urls")),
     path("survey/", include("cases.survey_urls")),
     path("reminders/", include("reminders.urls")),
-    path("dashboard/", include("cases.dashboard.urls")),
+    path("dashboard/", include("reporting.urls")),
     path("api/", include("rjcases.api.urls")),
     path("admin/", admin.site.urls),
 ]

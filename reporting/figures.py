@@ -114,7 +114,7 @@ def refresh() -> DashboardBuild:
     return build
 
 
-REFRESH_TASK = "cases.tasks.refresh_dashboard"
+REFRESH_TASK = "reporting.tasks.refresh_dashboard"
 
 
 def refresh_interval() -> str:

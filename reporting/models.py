@@ -114,6 +114,7 @@ class DashboardRollup(Slice, Figures):
     """Additive figures of one slice; see the module docstring."""
 
     class Meta:
+        db_table = "cases_dashboardrollup"
         indexes = [models.Index(fields=["slice", "slice_value", "month"], name="rollup_slice_month")]
 
     def __str__(self):
@@ -129,6 +130,7 @@ class DashboardDays(Slice):
     cases = models.PositiveIntegerField()
 
     class Meta:
+        db_table = "cases_dashboarddays"
         verbose_name_plural = "dashboard days"
         indexes = [models.Index(fields=["slice", "slice_value", "month"], name="days_slice_month")]
 
@@ -145,6 +147,7 @@ class DashboardBuild(models.Model):
     referrals = models.PositiveIntegerField()
 
     class Meta:
+        db_table = "cases_dashboardbuild"
         get_latest_by = "computed_at"
 
     def __str__(self):
@@ -160,6 +163,9 @@ class PersonPseudonym(models.Model):
 
     person = models.OneToOneField("cases.Person", on_delete=models.CASCADE, related_name="pseudonym")
     pseudonym = models.CharField(max_length=32, unique=True)
+
+    class Meta:
+        db_table = "cases_personpseudonym"
 
     def __str__(self):
         return self.pseudonym

@@ -21,29 +21,6 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from cases.followups import answer_survey, create_follow_ups, issue_survey_link, record_reoffending_check
-from cases.management.demo_data import (
-    AGREEMENT_SUMMARIES,
-    ASSESSMENT_NOTES,
-    CANCEL_REASONS,
-    CASE_NOTES,
-    CLOSE_REASONS,
-    COMMUNITY_MEMBERS,
-    CONFERENCE_ADDRESSES,
-    CONFERENCE_NOTES,
-    CONTACT_NOTES,
-    FIRST_NAMES,
-    ITEM_DONE_NOTES,
-    ITEM_TEXTS,
-    MISSED_NOTES,
-    RENEGOTIATION_REASONS,
-    REOFFENDING_NOTES,
-    RESCHEDULE_REASONS,
-    RETURN_NOTES,
-    SURVEY_COMMENTS,
-    VENUES,
-    VENUES_BY_AGENCY,
-    WAIVE_NOTES,
-)
 from cases.models import (
     Assessment,
     Case,
@@ -96,6 +73,29 @@ from conferences.services import (
     schedule_conference,
     set_item_status,
     update_invitation,
+)
+from demo.data import (
+    AGREEMENT_SUMMARIES,
+    ASSESSMENT_NOTES,
+    CANCEL_REASONS,
+    CASE_NOTES,
+    CLOSE_REASONS,
+    COMMUNITY_MEMBERS,
+    CONFERENCE_ADDRESSES,
+    CONFERENCE_NOTES,
+    CONTACT_NOTES,
+    FIRST_NAMES,
+    ITEM_DONE_NOTES,
+    ITEM_TEXTS,
+    MISSED_NOTES,
+    RENEGOTIATION_REASONS,
+    REOFFENDING_NOTES,
+    RESCHEDULE_REASONS,
+    RETURN_NOTES,
+    SURVEY_COMMENTS,
+    VENUES,
+    VENUES_BY_AGENCY,
+    WAIVE_NOTES,
 )
 from referrals.models import PartyRole
 from referrals.services import PartyInput

@@ -6,16 +6,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from cases.dashboard.models import DashboardBuild, DashboardRollup
-from cases.tasks import refresh_dashboard
 from referrals import services as referral_services
+from reporting.models import DashboardBuild, DashboardRollup
+from reporting.tasks import refresh_dashboard
 from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_refresh_is_scheduled_every_few_minutes():
-    task = PeriodicTask.objects.get(task="cases.tasks.refresh_dashboard")
+    task = PeriodicTask.objects.get(task="reporting.tasks.refresh_dashboard")
     assert task.enabled and (task.interval.every, task.interval.period) == (5, "minutes")
 
 

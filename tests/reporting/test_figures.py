@@ -7,13 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from cases.dashboard.figures import compute_from_rollup
-from cases.dashboard.filters import Filters, default_filters
-from cases.dashboard.recount import recount
-from cases.dashboard.rollup import rebuild_rollup
 from conferences.models import ConferenceKind
 from referrals import services as referral_services
-from tests.dashboard.conftest import LOOKED
+from reporting.figures import compute_from_rollup
+from reporting.filters import Filters, default_filters
+from reporting.recount import recount
+from reporting.rollup import rebuild_rollup
+from tests.reporting.conftest import LOOKED
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ cases in every stage with their conferences and agreements.
 Referrals go through the real services of referrals/services.py, so their events and cases are
 real; their timestamps are then moved back over the last 18 months. The accepted referrals' cases
 then go through the services of cases/ and conferences/, each step run at its own moment in the
-past (cases/management/demo_cases.py). A second run changes nothing and prints the logins again.
+past (demo/casework.py). A second run changes nothing and prints the logins again.
 """
 
 import random
@@ -19,9 +19,10 @@ from django.db.models import Count, Q
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from cases.dashboard.figures import refresh as refresh_dashboard
-from cases.management.demo_cases import CaseWork, ensure_venues
-from cases.management.demo_data import (
+from cases.models import Agency, Case, CaseEvent, CaseStatus, ContactDetails, Partner, Person, Role, Unit, User
+from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemStatus
+from demo.casework import CaseWork, ensure_venues
+from demo.data import (
     ADMISSIONS,
     AGENCIES,
     ALL_LAST_NAMES,
@@ -49,8 +50,6 @@ from cases.management.demo_data import (
     WITHDRAW_REASONS,
     Story,
 )
-from cases.models import Agency, Case, CaseEvent, CaseStatus, ContactDetails, Partner, Person, Role, Unit, User
-from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemStatus
 from referrals.models import (
     DeclineReason,
     EligibilityPolicy,
@@ -73,6 +72,7 @@ from referrals.services import (
     withdraw_referral,
 )
 from reminders.sending import send_due_reminders
+from reporting.figures import refresh as refresh_dashboard
 
 PASSWORD = "demo-pass-2026"
 SPAN_DAYS = 548  # 18 months

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cases.dashboard.figures import refresh
+from reporting.figures import refresh
 
 
 class Command(BaseCommand):

@@ -2,12 +2,12 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.dashboard.figures import compute_from_rollup, latest_build
-from cases.dashboard.filters import Filters, add_months, default_filters
-from cases.dashboard.recount import recount
 from cases.models import Partner, Unit
 from conferences.models import ConferenceKind
 from referrals.models import OffenceCategory
+from reporting.figures import compute_from_rollup, latest_build
+from reporting.filters import Filters, add_months, default_filters
+from reporting.recount import recount
 
 
 def views_to_check(*, all_time: bool) -> list[tuple[str, Filters]]:

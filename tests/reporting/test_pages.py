@@ -10,11 +10,11 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from cases.dashboard.rollup import rebuild_rollup
 from cases.models import AuditEntry, ContactDetails
 from referrals import services as referral_services
-from tests.dashboard.conftest import people_names
+from reporting.rollup import rebuild_rollup
 from tests.factories import ReferralFactory, offence
+from tests.reporting.conftest import people_names
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +153,7 @@ def test_bad_drilldown_requests_are_a_400(params, login, supervisor):
 
 
 def test_drilldown_pages_follow_a_marker(officer, supervisor, login, monkeypatch):
-    monkeypatch.setattr("cases.dashboard.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("reporting.views.PAGE_SIZE", 2)
     made = [
         referral_services.submit_referral(referral=ReferralFactory(referring_officer=officer), by=officer)
         for _ in range(3)
