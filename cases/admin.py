@@ -2,20 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
-    Agency,
-    AuditEntry,
-    Case,
-    CaseEvent,
-    ContactDetails,
-    Partner,
-    Person,
-    ReoffendingCheck,
-    Role,
-    SatisfactionSurvey,
-    Unit,
-    User,
-)
+from people.models import Agency, AuditEntry, ContactDetails, Partner, Person, Role, Unit, User
+
+from .models import Case, CaseEvent, ReoffendingCheck, SatisfactionSurvey
 
 
 class UnitInline(admin.TabularInline):

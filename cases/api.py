@@ -5,14 +5,15 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 
-from cases.audit import record_audit
+from people.audit import record_audit
+from people.models import AuditEntry, Partner, Unit
 from rjcases.api.schema import IF_MATCH
 from rjcases.api.validation import check_with_form
 from rjcases.api.views import ReadOnlyApiViewSet
 
 from . import services
 from .forms import CaseFilterForm, CloseForm, ReturnForm
-from .models import AuditEntry, Case, CaseStatus, Partner, Unit
+from .models import Case, CaseStatus
 from .permissions import cases_for_user, get_case_for_user, get_person_for_user, people_for_user
 from .serializers import (
     CaseListSerializer,

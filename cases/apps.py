@@ -6,4 +6,6 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases and people"
 
     def ready(self):
-        from . import audit  # noqa: F401  (connects the login signals)
+        from people import audit  # noqa: F401  (connects the login signals)
+
+        from . import receivers  # noqa: F401  (an accepted referral opens its case)

@@ -15,11 +15,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from people.audit import record_audit
+from people.models import AuditEntry, Person
 from referrals.models import PartyRole
-from reminders.models import ReminderSettings
+from rjcases.timings import ReminderSettings
 
-from .audit import record_audit
-from .models import AuditEntry, Case, CaseEvent, ConsentPurpose, Person, ReoffendingCheck, SatisfactionSurvey
+from .models import Case, CaseEvent, ConsentPurpose, ReoffendingCheck, SatisfactionSurvey
 from .permissions import cases_for_user
 from .transitions import record_case_event
 

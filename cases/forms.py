@@ -9,10 +9,11 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from people.models import Role, User
 from referrals.forms import DATE_INPUT, PartyForm
 from referrals.models import PartyRole, Referral
+from rjcases.listing import validate_search
 
-from .listing import validate_search
 from .models import (
     OPEN_CASE_STATUSES,
     Assessment,
@@ -22,8 +23,6 @@ from .models import (
     ConsentPurpose,
     ContactAttempt,
     ReturnReason,
-    Role,
-    User,
 )
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -1,251 +1,28 @@
-"""People and organisations of the programme, and the case an accepted referral opens."""
-
-from datetime import date
+"""The case an accepted referral opens: its lifecycle, preparation, notes and follow-ups."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
-from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import CharField, F, Q, Value
-from django.db.models.functions import Concat, Lower
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-
-class Role(models.TextChoices):
-    OFFICER = "officer", "Police officer"
-    SUPERVISOR = "supervisor", "Supervisor"
-    FACILITATOR = "facilitator", "Facilitator"
-    PARTNER = "partner", "Community partner"
-    ADMIN = "admin", "Administrator"
-
-
-class Agency(models.Model):
-    """A police force or other referring agency."""
-
-    name = models.CharField(max_length=200, unique=True)
-    code = models.CharField(max_length=20, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "agencies"
-
-    def __str__(self):
-        return self.name
-
-
-class Unit(models.Model):
-    """A team of an agency (a station, a neighbourhood team, a youth unit)."""
-
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
-    name = models.CharField(max_length=200)
-
-    class Meta:
-        ordering = ["agency__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="unit_unique_name_per_agency")]
-
-    def __str__(self):
-        return f"{self.agency.code} · {self.name}"
-
-
-class Partner(models.Model):
-    """A community partner organisation: victim services, youth service, school, treatment provider."""
-
-    class Kind(models.TextChoices):
-        VICTIM_SERVICES = "victim_services", "Victim services"
-        YOUTH_SERVICE = "youth_service", "Youth service"
-        SCHOOL = "school", "School"
-        TREATMENT = "treatment", "Treatment provider"
-        COMMUNITY = "community", "Community organisation"
-
-    name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    address = models.TextField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class UserManager(DjangoUserManager):
-    def create_superuser(self, username, email=None, password=None, **extra_fields):
-        extra_fields.setdefault("role", Role.ADMIN)
-        return super().create_superuser(username, email, password, **extra_fields)
-
-
-class User(AbstractUser):
-    """A person who logs in. The role decides what they see; see each app's permissions.py."""
-
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="officers")
-    badge_number = models.CharField(max_length=30, blank=True)
-    is_unit_lead = models.BooleanField(
-        default=False, help_text="A unit lead sees every referral of their unit, not only their own."
-    )
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
-
-    objects = UserManager()
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=~Q(role=Role.OFFICER) | Q(unit__isnull=False), name="officer_has_unit"),
-            models.CheckConstraint(
-                condition=~Q(role=Role.PARTNER) | Q(partner__isnull=False), name="partner_user_has_partner"
-            ),
-        ]
-
-    def __str__(self):
-        return self.get_full_name() or self.username
-
-    @property
-    def is_officer(self):
-        return self.role == Role.OFFICER
-
-    @property
-    def is_supervisor(self):
-        """Supervisors and administrators run the programme and see all of it."""
-        return self.role in (Role.SUPERVISOR, Role.ADMIN)
-
-    @property
-    def is_facilitator(self):
-        return self.role == Role.FACILITATOR
-
-    @property
-    def is_partner(self):
-        return self.role == Role.PARTNER
-
-
-class Gender(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Non-binary or other"
-    NOT_STATED = "not_stated", "Not stated"
-
-
-class Ethnicity(models.TextChoices):
-    ASIAN = "asian", "Asian or Asian British"
-    BLACK = "black", "Black, Black British, Caribbean or African"
-    MIXED = "mixed", "Mixed or multiple ethnic groups"
-    WHITE = "white", "White"
-    OTHER = "other", "Other ethnic group"
-    NOT_STATED = "not_stated", "Not stated"
-
-
-def person_search_name():
-    """Return the normalised name that person search matches: lower case, every name part.
-
-    The same expression is indexed (a trigram index on PostgreSQL, migration
-    0006_list_indexes_and_person_search), so that a search among a million people stays an index scan.
-    """
-    parts = ("first_name", Value(" "), "last_name", Value(" "), "organisation_name")
-    return Lower(Concat(*parts, output_field=CharField()))
-
-
-class PersonQuerySet(models.QuerySet):
-    def search(self, text: str):
-        """Return the people whose name contains every word of `text`, in any case."""
-        people = self.alias(search_name=person_search_name())
-        for word in text.lower().split():
-            people = people.filter(search_name__contains=word)
-        return people
-
-    def matching(self, *, first_name, last_name, date_of_birth):
-        """Return people who are probably the same individual: same name and date of birth."""
-        return self.filter(
-            kind=Person.Kind.INDIVIDUAL,
-            first_name__iexact=first_name.strip(),
-            last_name__iexact=last_name.strip(),
-            date_of_birth=date_of_birth,
-        )
-
-
-class Person(models.Model):
-    """A participant: a responsible or harmed party, a guardian or a supporter. Never a user.
-
-    A harmed party may be an organisation (a shop); then only `organisation_name` is used.
-    Contact details live in ContactDetails so that they can be shown only to those allowed.
-    """
-
-    class Kind(models.TextChoices):
-        INDIVIDUAL = "individual", "Individual"
-        ORGANISATION = "organisation", "Organisation"
-
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
-    first_name = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
-    organisation_name = models.CharField(max_length=200, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_STATED)
-    ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, default=Ethnicity.NOT_STATED)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    history = HistoricalRecords()
-
-    objects = PersonQuerySet.as_manager()
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["last_name", "first_name", "date_of_birth"], name="person_name_dob"),
-            # PostgreSQL only: the migration skips it on SQLite, where search scans the table.
-            GinIndex(OpClass(person_search_name(), name="gin_trgm_ops"), name="person_search_name_trgm"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(kind="individual") & ~Q(last_name=""))
-                | (Q(kind="organisation") & ~Q(organisation_name="")),
-                name="person_has_a_name",
-            )
-        ]
-
-    def __str__(self):
-        return self.display_name
-
-    @property
-    def display_name(self):
-        if self.kind == self.Kind.ORGANISATION:
-            return self.organisation_name
-        return f"{self.first_name} {self.last_name}".strip()
-
-    def age_on(self, day: date) -> int | None:
-        """Return the person's age in whole years on `day`, or None without a date of birth."""
-        if self.date_of_birth is None:
-            return None
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-    def is_juvenile_on(self, day: date) -> bool:
-        age = self.age_on(day)
-        return age is not None and age < settings.JUVENILE_AGE
-
-    @property
-    def is_juvenile(self) -> bool:
-        return self.is_juvenile_on(timezone.localdate())
-
-
-class ContactDetails(models.Model):
-    """How to reach a participant. Shown only where data protection allows (DESIGN.md, rule 2)."""
-
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="contact")
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
-    time_zone = models.CharField(
-        max_length=60, blank=True, help_text="Where they live, if not the programme's time zone (e.g. Europe/Dublin)."
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name_plural = "contact details"
-
-    def __str__(self):
-        return f"Contact details of person {self.person_id}"
+# The ground floor's models carry this app's label; importing them here registers them with it.
+from people.models import (  # noqa: F401
+    Agency,
+    AuditEntry,
+    ContactDetails,
+    Ethnicity,
+    Gender,
+    Notification,
+    Partner,
+    Person,
+    Role,
+    Unit,
+    User,
+    UserManager,
+)
 
 
 class CaseStatus(models.TextChoices):
@@ -414,53 +191,6 @@ class CaseEvent(models.Model):
         return CaseStatus(self.to_status).label if self.to_status else ""
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    """Bulk changes are refused too; on PostgreSQL a trigger refuses them whatever the client."""
-
-    def update(self, **kwargs):
-        raise ValueError("Audit entries are append-only.")
-
-    def delete(self):
-        raise ValueError("Audit entries are append-only.")
-
-
-class AuditEntry(models.Model):
-    """An append-only record of a view or change of protected data, a login or a failed login."""
-
-    class Action(models.TextChoices):
-        LOGIN = "login", "Logged in"
-        LOGIN_FAILED = "login_failed", "Failed login"
-        LOGOUT = "logout", "Logged out"
-        VIEW = "view", "Viewed"
-        CREATE = "create", "Created"
-        CHANGE = "change", "Changed"
-
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    action = models.CharField(max_length=20, choices=Action.choices)
-    object_type = models.CharField(max_length=50, blank=True)
-    object_id = models.CharField(max_length=50, blank=True)
-    detail = models.CharField(max_length=200, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    objects = AuditEntryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name_plural = "audit entries"
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type} {self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit entries are append-only.")
-
-
 class ContactAttempt(models.Model):
     """One attempt to reach a party while preparing the case."""
 
@@ -591,23 +321,6 @@ class CaseNote(models.Model):
 
     def __str__(self):
         return f"Note on case {self.case_id}"
-
-
-class Notification(models.Model):
-    """An in-app message to a user. Text says status and dates only, never conference content."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
-
-    def __str__(self):
-        return self.text
 
 
 class ReoffendingCheck(models.Model):

@@ -9,8 +9,8 @@ from django.shortcuts import render
 
 from referrals.models import PartyRole, Referral
 from referrals.permissions import referrals_for_user
+from rjcases.listing import MIN_NAME_LENGTH, paginate
 
-from .listing import MIN_NAME_LENGTH, paginate
 from .models import Case
 from .permissions import cases_for_user, people_for_user
 

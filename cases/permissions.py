@@ -4,9 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
+from people.models import Person
 from referrals.permissions import can_see_party_contacts, referrals_for_user
 
-from .models import Case, Person
+from .models import Case
 
 
 def cases_for_user(user):

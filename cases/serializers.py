@@ -3,9 +3,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from people.models import Partner, Person, Unit
 from referrals.serializers import ContactSerializer, contact_data
 
-from .models import Case, CaseEvent, Partner, Person, ReturnReason, Unit
+from .models import Case, CaseEvent, ReturnReason
 from .permissions import can_see_contact_details
 
 

@@ -5,8 +5,10 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from people.models import Person, Role, User
 from referrals.models import PartyRole
-from reminders import planning
+from referrals.services import save_parties
+from rjcases.workflow import InvalidTransition, case_assigned, case_closing, consent_changed
 
 from .models import (
     OPEN_CASE_STATUSES,
@@ -18,13 +20,10 @@ from .models import (
     Consent,
     ConsentPurpose,
     ContactAttempt,
-    Person,
     ReturnReason,
-    Role,
-    User,
 )
 from .readiness import readiness_problems
-from .transitions import InvalidTransition, check_case_move, lock_case, move_case, record_case_event
+from .transitions import check_case_move, lock_case, move_case, record_case_event
 
 Kind = CaseEvent.Kind
 
@@ -58,7 +57,7 @@ def assign_facilitators(*, case: Case, by, facilitator: User, co_facilitator: Us
     locked.save(update_fields=["facilitator", "co_facilitator"])
     names = f"{facilitator}" + (f", with {co_facilitator}" if co_facilitator else "")
     record_case_event(locked, by=by, kind=Kind.ASSIGNMENT, summary=f"Facilitator: {names}.")
-    planning.plan_agreement_reminders(locked)
+    case_assigned.send(sender=Case, case=locked)
     return locked
 
 
@@ -77,7 +76,7 @@ def reassign_caseload(*, by, departing: User, successor: User) -> int:
             case.co_facilitator = None
         case.save(update_fields=["facilitator", "co_facilitator"])
         record_case_event(case, by=by, kind=Kind.ASSIGNMENT, summary=f"Caseload of {departing} moved to {successor}.")
-        planning.plan_agreement_reminders(case)
+        case_assigned.send(sender=Case, case=case)
         moved += 1
     for case in open_cases.filter(co_facilitator=departing).exclude(facilitator=successor):
         case.co_facilitator = successor
@@ -85,15 +84,14 @@ def reassign_caseload(*, by, departing: User, successor: User) -> int:
         record_case_event(
             case, by=by, kind=Kind.ASSIGNMENT, summary=f"Co-facilitator {departing} replaced by {successor}."
         )
-        planning.plan_agreement_reminders(case)
+        case_assigned.send(sender=Case, case=case)
         moved += 1
     return moved
 
 
 def _replan_participant_reminders(case: Case) -> None:
     """Reminders to participants follow consent: a withdrawal stops them, a consent (re)starts them."""
-    planning.plan_case_conference_reminders(case)
-    planning.plan_agreement_reminders(case)
+    consent_changed.send(sender=Case, case=case)
 
 
 def _require_open(case: Case) -> None:
@@ -243,8 +241,6 @@ def add_party_to_case(*, case: Case, by, party) -> None:
 
     `party` is a referrals.services.PartyInput; the case shares its referral's parties.
     """
-    from referrals.services import save_parties  # referrals builds on cases, not the reverse
-
     _require_open(case)
     save_parties(case.referral, [party], by=by)
     name = (
@@ -285,11 +281,8 @@ def complete_case(*, case: Case, by) -> Case:
 
 
 def _cancel_scheduled_conferences(case: Case, *, by, reason: str) -> None:
-    """Cancel the case's scheduled conferences, freeing their facilitators and venues."""
-    from conferences.services import cancel_conference  # conferences builds on cases, not the reverse
-
-    for conference in case.conferences.filter(status="scheduled"):
-        cancel_conference(conference=conference, by=by, reason=reason)
+    """Announce the close, so that conferences cancels the scheduled ones and frees their bookings."""
+    case_closing.send(sender=Case, case=case, by=by, reason=reason)
 
 
 @transaction.atomic

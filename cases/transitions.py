@@ -1,38 +1,18 @@
-"""The one writer of a case's status, and the shared machinery of every status writer.
+"""The one writer of a case's status.
 
 Each move locks the row, checks the allowed-transitions table (the @transition methods on the
-model), stamps the record, writes an event row and leaves follow-up work to on_commit.
+model, through rjcases/workflow.py), stamps the record, writes an event row and announces the move
+(`case_moved`), so that reminders replan without this module knowing of them.
 """
 
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import can_proceed
 
-from reminders import planning
+from rjcases.workflow import InvalidTransition, apply_transition, case_activity, case_moved, check_transition
 
 from .models import Case, CaseEvent, CaseStatus
 
-
-class InvalidTransition(Exception):
-    """A move that is not possible from the record's current status (not a permission problem)."""
-
-
-def check_transition(record, method_name: str, *, verb: str) -> None:
-    """Raise InvalidTransition unless the allowed-transitions table permits `method_name` now.
-
-    `verb` completes the message "… cannot be <verb> now" when the move is not allowed.
-    """
-    if not can_proceed(getattr(record, method_name)):
-        noun = record._meta.verbose_name.capitalize()
-        raise InvalidTransition(f"{noun} {record} cannot be {verb} now: its status is {record.get_status_display()}.")
-
-
-def apply_transition(record, method_name: str, *, verb: str) -> str:
-    """Run the model's transition `method_name` on a locked record; return the status it left."""
-    check_transition(record, method_name, verb=verb)
-    previous = record.status
-    getattr(record, method_name)()
-    return previous
+__all__ = ["InvalidTransition", "check_case_move", "lock_case", "move_case", "open_case", "record_case_event"]
 
 
 def open_case(*, referral, by) -> Case:
@@ -41,7 +21,7 @@ def open_case(*, referral, by) -> Case:
     CaseEvent.objects.create(
         case=case, actor=by, from_status="", to_status=CaseStatus.INTAKE, reason="Referral accepted."
     )
-    planning.plan_stalled_case_reminders(case)
+    case_moved.send(sender=Case, case=case)
     return case
 
 
@@ -80,10 +60,7 @@ def move_case(*, case: Case, method_name: str, by, reason: str = "", changes=Non
         locked.status_changed_at = locked.last_activity_at = timezone.now()
         locked.save()
         CaseEvent.objects.create(case=locked, actor=by, from_status=previous, to_status=locked.status, reason=reason)
-        if locked.is_open:
-            planning.plan_stalled_case_reminders(locked)
-        else:
-            planning.plan_case_closed_reminders(locked)
+        case_moved.send(sender=Case, case=locked)
     return locked
 
 
@@ -93,5 +70,5 @@ def record_case_event(case: Case, *, by, kind: str, summary: str, reason: str = 
     # A queryset update: activity is not a change of the case worth a history row.
     Case.objects.filter(pk=case.pk).update(last_activity_at=event.created_at)
     case.last_activity_at = event.created_at
-    planning.plan_stalled_case_reminders(case)
+    case_activity.send(sender=Case, case=case)
     return event

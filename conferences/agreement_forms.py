@@ -8,9 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.listing import is_number_search, validate_search
-from cases.models import Partner, Person
+from people.models import Partner, Person
 from referrals.models import PartyRole, Referral
+from rjcases.listing import is_number_search, validate_search
 
 from .models import AgreementItem, ItemKind, ItemStatus
 from .services import ItemInput

@@ -10,12 +10,14 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cases.audit import record_audit
-from cases.listing import sort_and_paginate
-from cases.models import AuditEntry, CaseStatus
+from cases.models import CaseStatus
 from cases.permissions import can_work_case, cases_for_user, get_case_for_user
-from cases.transitions import InvalidTransition, check_case_move
+from cases.transitions import check_case_move
+from people.audit import record_audit
+from people.models import AuditEntry
 from referrals.models import PartyRole
+from rjcases.listing import sort_and_paginate
+from rjcases.workflow import InvalidTransition
 
 from . import services
 from .agreement_forms import (

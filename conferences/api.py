@@ -10,13 +10,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from cases.audit import record_audit
-from cases.models import AuditEntry
 from cases.permissions import get_case_for_user
-from cases.transitions import InvalidTransition
+from people.audit import record_audit
+from people.models import AuditEntry
 from rjcases.api.schema import IF_MATCH
 from rjcases.api.validation import check_with_form, formset_errors, valid_form
 from rjcases.api.views import ReadOnlyApiViewSet
+from rjcases.workflow import InvalidTransition
 
 from . import services
 from .agreement_forms import AgreementForm, HoursForm, ItemFilter, ItemStatusForm, PaymentForm, item_formset

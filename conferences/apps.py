@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ConferencesConfig(AppConfig):
     name = "conferences"
     verbose_name = "Conferences and agreements"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (a closing case cancels its scheduled conferences)

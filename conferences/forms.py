@@ -10,9 +10,9 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.listing import validate_search
-from cases.models import Role, User
+from people.models import Role, User
 from referrals.models import Referral
+from rjcases.listing import validate_search
 
 from .models import Conference, ConferenceKind, ConferenceStatus, Participant, Venue
 from .services import ConferencePlan

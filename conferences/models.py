@@ -11,7 +11,8 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from cases.models import Case, Partner, Person
+from cases.models import Case
+from people.models import Partner, Person
 
 
 class Venue(models.Model):
@@ -114,6 +115,10 @@ class Conference(FSMModelMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("conferences:detail", args=[self.pk])
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == ConferenceStatus.SCHEDULED
 
     @property
     def place(self) -> str:

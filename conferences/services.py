@@ -8,11 +8,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from cases.models import Case, CaseEvent, CaseStatus, ConsentPurpose, Person, Role, User
+from cases.models import Case, CaseEvent, CaseStatus, ConsentPurpose
 from cases.readiness import readiness_problems
-from cases.transitions import InvalidTransition, check_case_move, lock_case, move_case, record_case_event
+from cases.transitions import check_case_move, lock_case, move_case, record_case_event
+from people.models import Person, Role, User
 from referrals.models import PartyRole
-from reminders.planning import plan_agreement_reminders, plan_conference_reminders, plan_item_reminders
+from rjcases.workflow import Conflict, InvalidTransition, agreement_changed, conference_changed, item_changed
 
 from .models import (
     Agreement,
@@ -31,8 +32,10 @@ from .models import (
 Kind = CaseEvent.Kind
 
 
-class SchedulingConflict(Exception):
+class SchedulingConflict(Conflict):
     """A facilitator or the venue is already booked at that time."""
+
+    code = "scheduling_conflict"
 
 
 @dataclass
@@ -160,7 +163,7 @@ def schedule_conference(
     )
     if case.status == CaseStatus.READY:
         move_case(case=case, method_name="schedule", by=by)
-    plan_conference_reminders(conference)
+    conference_changed.send(sender=Conference, conference=conference)
     return conference
 
 
@@ -210,7 +213,7 @@ def reschedule_conference(*, conference: Conference, by, plan: ConferencePlan, r
         f"({conference.place}).",
         reason=reason,
     )
-    plan_conference_reminders(conference)
+    conference_changed.send(sender=Conference, conference=conference)
     return conference
 
 
@@ -236,7 +239,7 @@ def cancel_conference(*, conference: Conference, by, reason: str) -> Conference:
         summary=f"Conference of {timezone.localtime(conference.starts_at):%d %b %Y %H:%M} cancelled.",
         reason=reason,
     )
-    plan_conference_reminders(conference)
+    conference_changed.send(sender=Conference, conference=conference)
     still_scheduled = case.conferences.filter(status=ConferenceStatus.SCHEDULED).exists()
     if case.status == CaseStatus.SCHEDULED and not still_scheduled:
         move_case(case=case, method_name="unschedule", by=by, reason="Conference cancelled.")
@@ -249,7 +252,7 @@ def update_invitation(*, participant: Participant, by, invitation: str) -> Parti
         raise InvalidTransition("Invitations change only while the conference is scheduled.")
     participant.invitation = invitation
     participant.save(update_fields=["invitation"])
-    plan_conference_reminders(participant.conference)
+    conference_changed.send(sender=Conference, conference=participant.conference)
     return participant
 
 
@@ -265,7 +268,7 @@ def add_participant(
             participant = Participant.objects.create(conference=conference, role=role, person=person, name=name)
     except IntegrityError:
         raise InvalidTransition("That person is already invited.") from None
-    plan_conference_reminders(conference)
+    conference_changed.send(sender=Conference, conference=conference)
     return participant
 
 
@@ -290,7 +293,7 @@ def hold_conference(*, conference: Conference, by, attended: dict[int, bool], no
         case, by=by, kind=Kind.CONFERENCE, summary=f"Conference held; {present} of {len(attended)} invited attended."
     )
     move_case(case=case, method_name="hold_conference", by=by)
-    plan_conference_reminders(conference)
+    conference_changed.send(sender=Conference, conference=conference)
     return conference
 
 
@@ -338,7 +341,7 @@ def record_agreement(*, case: Case, by, items: list[ItemInput], summary: str = "
         summary=f"Agreement recorded with {len(items)} item{'' if len(items) == 1 else 's'}.",
     )
     move_case(case=case, method_name="start_monitoring", by=by)
-    plan_agreement_reminders(agreement.case)
+    agreement_changed.send(sender=Case, case=agreement.case)
     return agreement
 
 
@@ -364,7 +367,7 @@ def renegotiate_agreement(*, case: Case, by, items: list[ItemInput], reason: str
     record_case_event(
         case, by=by, kind=Kind.AGREEMENT, summary=f"Agreement renegotiated: version {agreement.version}.", reason=reason
     )
-    plan_agreement_reminders(case)
+    agreement_changed.send(sender=Case, case=case)
     return agreement
 
 
@@ -427,5 +430,5 @@ def set_item_status(*, item: AgreementItem, by, status: str, note: str = "") -> 
     item.save()
     case = item.agreement.case
     record_case_event(case, by=by, kind=Kind.AGREEMENT, summary=f"“{item}” marked {item.get_status_display().lower()}.")
-    plan_item_reminders(item)
+    item_changed.send(sender=AgreementItem, item=item)
     return item

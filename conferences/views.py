@@ -13,12 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.audit import record_audit
-from cases.listing import sort_and_paginate
-from cases.models import AuditEntry, CaseEvent, CaseStatus, Role, User
+from cases.models import CaseEvent, CaseStatus
 from cases.permissions import can_work_case, get_case_for_user
 from cases.readiness import readiness_problems
-from cases.transitions import InvalidTransition
+from people.audit import record_audit
+from people.models import AuditEntry, Role, User
+from rjcases.listing import sort_and_paginate
+from rjcases.workflow import InvalidTransition
 
 from . import services
 from .forms import (

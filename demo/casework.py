@@ -28,13 +28,8 @@ from cases.models import (
     Consent,
     ConsentPurpose,
     ContactAttempt,
-    Gender,
-    Partner,
-    Person,
     ReturnReason,
-    Role,
     SatisfactionSurvey,
-    User,
 )
 from cases.services import (
     add_note,
@@ -97,6 +92,7 @@ from demo.data import (
     VENUES_BY_AGENCY,
     WAIVE_NOTES,
 )
+from people.models import Gender, Partner, Person, Role, User
 from referrals.models import PartyRole
 from referrals.services import PartyInput
 from reminders.models import ReminderSettings

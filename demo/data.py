@@ -5,7 +5,7 @@ Every name, address, phone number (Ofcom's drama ranges) and email (example.org)
 
 from dataclasses import dataclass
 
-from cases.models import Ethnicity, Gender, Partner, Role
+from people.models import Ethnicity, Gender, Partner, Role
 from referrals.models import DeclineReason
 
 # fmt: off

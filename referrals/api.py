@@ -10,8 +10,8 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from cases.audit import record_audit
-from cases.models import AuditEntry
+from people.audit import record_audit
+from people.models import AuditEntry
 from rjcases.api.idempotency import idempotent
 from rjcases.api.schema import IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, IF_MATCH, IF_MATCH_REQUIRED
 from rjcases.api.views import ReadOnlyApiViewSet

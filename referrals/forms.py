@@ -5,8 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.listing import validate_search
-from cases.models import Ethnicity, Gender, Person
+from people.models import Ethnicity, Gender, Person
+from rjcases.listing import validate_search
 
 from .models import DeclineReason, OffenceCategory, PartyRole, Referral, ReferralStatus
 from .services import PartyInput, ReferralInput

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from cases.listing import NAME_MATCH_CAP, is_number_search
-from cases.models import Person
+from people.models import Person
+from rjcases.listing import NAME_MATCH_CAP, is_number_search
 
 
 class OffenceCategory(models.Model):

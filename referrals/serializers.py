@@ -7,7 +7,7 @@ about what a referral may say lives in one place; the serializers only describe 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.models import Ethnicity, Gender, Person
+from people.models import Ethnicity, Gender, Person
 from rjcases.api.validation import check_with_form, form_errors, form_value, formset_errors
 
 from .forms import DeclineForm, PartyFormSet, ReferralForm

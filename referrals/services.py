@@ -5,17 +5,20 @@ from datetime import date
 
 from django.db import transaction
 
-from cases.audit import record_audit
-from cases.models import AuditEntry, ContactDetails, Ethnicity, Gender, Person
-from cases.transitions import open_case
+from people.audit import record_audit
+from people.models import AuditEntry, ContactDetails, Ethnicity, Gender, Person
+from rjcases.workflow import InputRequired, referral_accepted
 
 from .eligibility import evaluate_referral
 from .models import DeclineReason, PartyRole, Referral, ReferralEvent, ReferralParty, ReferralStatus
 from .transitions import InvalidTransition, check_referral_move, move_referral
 
 
-class OverrideRequired(Exception):
+class OverrideRequired(InputRequired):
     """Accepting a referral that fails a policy rule needs a written justification."""
+
+    field = "justification"
+    code = "override_required"
 
 
 @dataclass
@@ -179,7 +182,7 @@ def accept_referral(*, referral: Referral, by, justification: str = "") -> Refer
             "override_justification": "" if eligible else justification,
         },
     )
-    open_case(referral=accepted, by=by)
+    referral_accepted.send(sender=Referral, referral=accepted, by=by)  # cases opens its case
     return accepted
 
 

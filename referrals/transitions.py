@@ -1,13 +1,13 @@
 """The one writer of a referral's status.
 
 Every move locks the referral row, checks the allowed moves declared on the model, records an
-event (who, when, from, to, why) and raises InvalidTransition for a move not possible now.
+event (who, when, from, to, why), announces the move (`referral_moved`) and raises
+InvalidTransition for a move not possible now.
 """
 
 from django.db import transaction
 
-from cases.transitions import InvalidTransition, apply_transition, check_transition
-from reminders import planning
+from rjcases.workflow import InvalidTransition, apply_transition, check_transition, referral_moved
 
 from .models import Referral, ReferralEvent
 
@@ -44,5 +44,5 @@ def move_referral(*, referral: Referral, method_name: str, by, reason: str = "",
         ReferralEvent.objects.create(
             referral=locked, actor=by, from_status=previous, to_status=locked.status, reason=reason
         )
-        planning.plan_referral_reminders(locked)
+        referral_moved.send(sender=Referral, referral=locked)
     return locked

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cases.audit import record_audit
-from cases.listing import sort_and_paginate
-from cases.models import AuditEntry
+from people.audit import record_audit
+from people.models import AuditEntry
+from rjcases.listing import sort_and_paginate
 
 from . import services
 from .eligibility import evaluate_referral

@@ -18,8 +18,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus, ConsentPurpose, Person, User
+from cases.followups import create_follow_ups
+from cases.models import Case, CaseStatus, ConsentPurpose
 from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemStatus, Participant
+from people.models import Person, User
 from referrals.models import PartyRole, Referral, ReferralStatus
 
 from .models import MEMBER_COPY_KEY, Channel, Reminder, ReminderKind, ReminderSettings, ReminderStatus
@@ -259,8 +261,6 @@ def plan_stalled_case_reminders(case: Case) -> None:
 def plan_case_closed_reminders(case: Case) -> None:
     """On closing: stop every reminder of the case's preparation and agreement, tell the
     referring officer the outcome, and plan the follow-ups (survey, reoffending checks)."""
-    from cases.followups import create_follow_ups
-
     for reminder in Reminder.objects.filter(case=case, status=ReminderStatus.PENDING).exclude(
         kind__in=(Kind.CASE_CLOSED, Kind.SATISFACTION_SURVEY, Kind.REOFFENDING_CHECK)
     ):

@@ -19,9 +19,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus, Notification, Role, User
+from cases.followups import issue_survey_link
+from cases.models import Case, CaseStatus
 from conferences.models import ConferenceStatus, ItemStatus
+from people.audit import record_audit
+from people.models import Notification, Role, User
 from referrals.models import ReferralStatus
+from rjcases.workflow import InvalidTransition
 
 from . import planning
 from .messages import Message, compose
@@ -265,8 +269,6 @@ def _phone_number(reminder: Reminder) -> str:
 def _survey_link(reminder: Reminder) -> str:
     if reminder.kind != Kind.SATISFACTION_SURVEY:
         return ""
-    from cases.followups import issue_survey_link
-
     survey = reminder.case.surveys.get(person=reminder.recipient_person_id)
     return issue_survey_link(survey=survey)
 
@@ -308,9 +310,6 @@ def _retry_or_fail(reminder: Reminder, token: uuid.UUID, error: Exception, rules
 
 def resend_reminder(*, reminder: Reminder, by) -> Reminder:
     """Put a failed reminder back in line, due now, with its tries counted afresh."""
-    from cases.audit import record_audit
-    from cases.transitions import InvalidTransition
-
     failed = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.FAILED)
     if not failed.update(status=ReminderStatus.PENDING, due_at=timezone.now(), attempts=0):
         raise InvalidTransition("Only a failed reminder can be sent again.")

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cases.permissions import require_supervisor
-from cases.transitions import InvalidTransition
+from rjcases.workflow import InvalidTransition
 
 from .models import Reminder, ReminderStatus
 from .sending import resend_reminder

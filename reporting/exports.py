@@ -14,7 +14,7 @@ import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from cases.models import Partner
+from people.models import Partner
 from referrals.models import PartyRole, ReferralParty
 
 from . import metrics

@@ -6,8 +6,8 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from cases.models import Agency, Partner, Unit
 from conferences.models import ConferenceKind
+from people.models import Agency, Partner, Unit
 from referrals.models import OffenceCategory
 
 DEFAULT_MONTHS = 12

@@ -39,7 +39,7 @@ from cases.models import (
 from conferences.models import Agreement as AgreementModel
 from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemKind, Participant, Payment, ServiceHours
 from referrals.models import DeclineReason, PartyRole, Referral, ReferralParty, ReferralStatus
-from reminders.models import ReminderSettings
+from rjcases.timings import ReminderSettings
 
 from .models import FIGURES
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
-from cases.models import Ethnicity, Gender, Unit, User
+from people.models import Ethnicity, Gender, Unit, User
 
 DASH = "–"
 

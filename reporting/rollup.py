@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reminders.models import ReminderSettings
+from rjcases.timings import ReminderSettings
 
 from .models import COUNTS, FIGURES, MEASURES, DashboardBuild, DashboardDays, DashboardRollup
 

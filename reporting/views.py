@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from cases.audit import record_audit
-from cases.models import AuditEntry, Role
 from cases.permissions import require_supervisor
+from people.audit import record_audit
+from people.models import AuditEntry, Role
 from referrals.permissions import referrals_for_user
 
 from . import exports, metrics

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cases import views as case_views
+from rjcases.homes import home
 
 urlpatterns = [
-    path("", case_views.home, name="home"),
+    path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/", include("referrals.urls")),
@@ -15,7 +15,7 @@ urlpatterns = [
     path("survey/", include("cases.survey_urls")),
     path("reminders/", include("reminders.urls")),
     path("dashboard/", include("reporting.urls")),
-    path("api/", include("rjcases.api.urls")),
+    path("api/", include("rjcases.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,7 +5,7 @@ from datetime import date
 import factory
 from django.utils import timezone
 
-from cases.models import Agency, ContactDetails, Partner, Person, Role, Unit, User
+from people.models import Agency, ContactDetails, Partner, Person, Role, Unit, User
 from referrals.models import OffenceCategory, PartyRole, Referral, ReferralParty
 from reminders.models import Channel, Reminder, ReminderKind
 

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from cases.models import Notification
+from people.models import Notification
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cases.audit import record_audit
-from cases.models import AuditEntry, Role, User
+from people.audit import record_audit
+from people.models import AuditEntry, Role, User
 
 from .models import ApiClient, hash_key
 

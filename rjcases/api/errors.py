@@ -13,9 +13,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cases.transitions import InvalidTransition
-from conferences.services import SchedulingConflict
-from referrals.services import OverrideRequired
+from rjcases import workflow
 
 
 class Conflict(exceptions.APIException):
@@ -42,12 +40,10 @@ def _translate(exc):
         return exceptions.NotFound("Not found.")
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
-    if isinstance(exc, InvalidTransition):
-        return Conflict(str(exc), code="invalid_transition")
-    if isinstance(exc, SchedulingConflict):
-        return Conflict(str(exc), code="scheduling_conflict")
-    if isinstance(exc, OverrideRequired):
-        return exceptions.ValidationError({"justification": [str(exc)]}, code="override_required")
+    if isinstance(exc, workflow.Conflict):  # "not possible now", a clash of bookings
+        return Conflict(str(exc), code=exc.code)
+    if isinstance(exc, workflow.InputRequired):  # e.g. an override without its justification
+        return exceptions.ValidationError({exc.field: [str(exc)]}, code=exc.code)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return exceptions.ValidationError(detail)

@@ -4,8 +4,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from cases.audit import record_audit
-from cases.models import AuditEntry
+from people.audit import record_audit
+from people.models import AuditEntry
 
 from .concurrency import check_if_match, etag_of
 from .permissions import api_client

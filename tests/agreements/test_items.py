@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import AuditEntry, CaseStatus, ReturnReason
+from cases.models import CaseStatus, ReturnReason
 from conferences.models import AgreementItem, ItemStatus, Payment, ServiceHours
 from conferences.services import ItemInput, renegotiate_agreement
+from people.models import AuditEntry
 from tests.agreements.conftest import CONFERENCE_NOTES, HARMED_ADDRESS, HARMED_EMAIL, HARMED_PHONE, in_days
 from tests.helpers import page_text
 

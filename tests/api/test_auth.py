@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from cases.models import AuditEntry
+from people.models import AuditEntry
 from referrals.models import Referral
 from rjcases.api.clients import issue_api_key, revoke_api_key
 from rjcases.api.models import ApiClient, hash_key

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import Case, Person
+from cases.models import Case
 from cases.transitions import move_case
 from conferences import services as conference_services
 from conferences.models import ItemKind
+from people.models import Person
 from referrals import services as referral_services
 from referrals.models import PartyRole
 from tests.factories import PersonFactory, ReferralFactory, ReferralPartyFactory

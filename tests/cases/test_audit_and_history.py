@@ -4,7 +4,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from cases.models import AuditEntry
+from people.models import AuditEntry
 from tests.factories import PASSWORD
 from tests.helpers import edit_form_data, existing_party_row, referral_form_data
 

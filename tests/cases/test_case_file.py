@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import AuditEntry, Case, CaseEvent, CaseNote, CaseStatus, ContactAttempt
+from cases.models import Case, CaseEvent, CaseNote, CaseStatus, ContactAttempt
 from cases.readiness import readiness_problems
 from cases.transitions import move_case
+from people.models import AuditEntry
 from tests.cases.builders import build_world, prepare, to_monitoring
 from tests.factories import UserFactory
 from tests.helpers import page_text

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import CaseEvent, CaseStatus, Notification
+from cases.models import CaseEvent, CaseStatus
 from conferences import services as conference_services
+from people.models import Notification
 from reminders.sending import send_due_reminders
 from tests.cases.builders import build_world, prepare, to_monitoring
 from tests.helpers import page_text

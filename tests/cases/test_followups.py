@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.followups import FollowUpError, create_follow_ups, record_reoffending_check
-from cases.models import AuditEntry, CaseEvent, Consent, ConsentPurpose, Person, ReoffendingCheck, SatisfactionSurvey
+from cases.models import CaseEvent, Consent, ConsentPurpose, ReoffendingCheck, SatisfactionSurvey
 from cases.transitions import move_case
+from people.models import AuditEntry, Person
 from referrals import services as referral_services
 from referrals.models import PartyRole
 from reminders.models import ReminderSettings

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import Assessment, CaseEvent, CaseNote, CaseStatus, Consent, ContactAttempt, Person
+from cases.models import Assessment, CaseEvent, CaseNote, CaseStatus, Consent, ContactAttempt
 from conferences import services as conference_services
+from people.models import Person
 from referrals.models import PartyRole
 from tests.cases.builders import build_world, prepare
 from tests.factories import PersonFactory

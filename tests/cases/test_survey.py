@@ -19,7 +19,8 @@ from cases.followups import (
     issue_survey_link,
     survey_for_token,
 )
-from cases.models import AuditEntry, CaseEvent, SatisfactionSurvey
+from cases.models import CaseEvent, SatisfactionSurvey
+from people.models import AuditEntry
 from tests.cases.builders import build_world, close_prepared
 from tests.helpers import page_text, reseed_reference_data, run_at_once
 

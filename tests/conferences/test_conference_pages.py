@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from cases.models import AuditEntry, CaseEvent, CaseStatus
+from cases.models import CaseEvent, CaseStatus
 from conferences import services
 from conferences.models import Conference, ConferenceFacilitator, ConferenceStatus, Participant
+from people.models import AuditEntry
 from tests.conferences.conftest import checked, local, make_ready_case
 from tests.helpers import page_text
 

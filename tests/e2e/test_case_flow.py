@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cases import services as case_services
-from cases.models import Case, CaseStatus, Notification
+from cases.models import Case, CaseStatus
 from conferences.models import (
     AgreementItem,
     Conference,
@@ -19,6 +19,7 @@ from conferences.models import (
     ItemKind,
     ItemStatus,
 )
+from people.models import Notification
 from referrals import services as referral_services
 from referrals.models import PartyRole
 from tests.factories import PersonFactory, ReferralFactory, ReferralPartyFactory, UnitFactory, UserFactory

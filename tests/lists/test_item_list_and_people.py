@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from cases.models import Person
+from people.models import Person
 from tests.factories import PartnerFactory, PersonFactory, ReferralFactory
 from tests.helpers import page_text
 

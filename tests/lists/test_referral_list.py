@@ -138,7 +138,7 @@ def test_pages_follow_each_other_without_counting_everything(login, officer):
 
 
 def test_the_total_is_capped(login, officer, monkeypatch):
-    monkeypatch.setattr("cases.listing.COUNT_CAP", 3)
+    monkeypatch.setattr("rjcases.listing.COUNT_CAP", 3)
     for _ in range(5):
         ReferralFactory(referring_officer=officer)
     assert "1–5 of 3+ referrals" in page_text(login(officer).get(LIST))

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Person
+from people.models import Person
 from referrals import services
 from referrals.models import PartyRole, Referral, ReferralEvent, ReferralParty, ReferralStatus
 from tests.factories import PersonFactory, ReferralFactory, ReferralPartyFactory, offence

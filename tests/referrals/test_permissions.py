@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from cases.models import Case, Role
+from cases.models import Case
+from people.models import Role
 from referrals import services
 from referrals.models import Referral, ReferralStatus
 from tests.factories import PASSWORD, ReferralFactory, UserFactory

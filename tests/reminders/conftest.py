@@ -13,10 +13,11 @@ import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 
 from cases import services as case_services
-from cases.models import Case, CaseStatus, Person
+from cases.models import Case, CaseStatus
 from cases.transitions import move_case
 from conferences import services as conference_services
 from conferences.models import Conference, ConferenceKind, ItemKind
+from people.models import Person
 from referrals import services as referral_services
 from referrals.models import PartyRole
 from reminders import sms

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from cases import services as case_services
-from cases.models import Notification
 from conferences import services as conference_services
 from conferences.models import ItemStatus
+from people.models import Notification
 from reminders import planning, sending
 from reminders.models import Reminder, ReminderKind, ReminderStatus, member_copy_key
 from reminders.tasks import send_due_reminders

@@ -21,9 +21,10 @@ import pytest
 from django.core.cache import cache
 
 from cases import services as case_services
-from cases.models import Person, ReoffendingCheck, SatisfactionSurvey
+from cases.models import ReoffendingCheck, SatisfactionSurvey
 from conferences import services as conference_services
 from conferences.models import Conference, ConferenceKind, ItemKind, Venue
+from people.models import Person
 from referrals import services as referral_services
 from referrals.models import PartyRole, Referral
 from tests.factories import PartnerFactory, PersonFactory, ReferralFactory, ReferralPartyFactory, UserFactory, offence

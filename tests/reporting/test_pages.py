@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from cases.models import AuditEntry, ContactDetails
+from people.models import AuditEntry, ContactDetails
 from referrals import services as referral_services
 from reporting.rollup import rebuild_rollup
 from tests.factories import ReferralFactory, offence

@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from cases.models import Agency, Case, CaseEvent, CaseStatus, ContactDetails, Partner, Person, Role, Unit, User
+from cases.models import Case, CaseEvent, CaseStatus
 from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemStatus
 from demo.casework import CaseWork, ensure_venues
 from demo.data import (
@@ -50,6 +50,7 @@ from demo.data import (
     WITHDRAW_REASONS,
     Story,
 )
+from people.models import Agency, ContactDetails, Partner, Person, Role, Unit, User
 from referrals.models import (
     DeclineReason,
     EligibilityPolicy,

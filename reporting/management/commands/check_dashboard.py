@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.models import Partner, Unit
 from conferences.models import ConferenceKind
+from people.models import Partner, Unit
 from referrals.models import OffenceCategory
 from reporting.figures import compute_from_rollup, latest_build
 from reporting.filters import Filters, add_months, default_filters

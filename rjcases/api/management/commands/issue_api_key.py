@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.models import Partner, Unit
+from people.models import Partner, Unit
 from rjcases.api.clients import issue_api_key
 from rjcases.api.models import ApiClient
 

@@ -1,0 +1,230 @@
+"""What is done from the case file: preparation, assignment, notes and closing.
+
+Each handler is parse -> fetch through the permission getter -> call a service -> redirect; a form
+that does not validate shows the case file again with the form's errors in place.
+"""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from people.audit import record_audit
+from people.models import AuditEntry
+from referrals.models import PartyRole
+
+from . import services
+from .case_file import _PERSON_FORMS, _case_file
+from .forms import (
+    AssignForm,
+    CasePartyForm,
+    CloseForm,
+    NoteForm,
+    ReturnForm,
+    WithdrawConsentForm,
+)
+from .models import CaseStatus
+from .permissions import get_case_for_user, require_supervisor
+from .services import PreparationError
+from .transitions import InvalidTransition
+
+CHANGE = AuditEntry.Action.CHANGE
+CASE_ERRORS = (InvalidTransition, PreparationError)
+
+
+@require_POST
+def assign_facilitators(request, pk):
+    require_supervisor(request.user)
+    case = get_case_for_user(request.user, pk, write=True)
+    form = AssignForm(request.POST, prefix="assign")
+    if not form.is_valid():
+        return _case_file(request, case, bound={"assign": form}, status=400)
+    try:
+        services.assign_facilitators(case=case, by=request.user, **form.cleaned_data)
+    except CASE_ERRORS as error:
+        messages.error(request, str(error))
+    else:
+        record_audit(request.user, CHANGE, case, request=request, detail="facilitators")
+        messages.success(request, f"Facilitators of {case} saved.")
+    return redirect(case)
+
+
+def _back(case, tab=""):
+    """Redirect to the case page, on the tab `tab` (people, notes) if given."""
+    return redirect(f"{case.get_absolute_url()}?tab={tab}" if tab else case.get_absolute_url())
+
+
+def _done(request, case, detail, message, tab=""):
+    record_audit(request.user, CHANGE, case, request=request, detail=detail)
+    messages.success(request, message)
+    return _back(case, tab)
+
+
+@require_POST
+def mark_ready(request, pk):
+    case = get_case_for_user(request.user, pk, write=True)
+    try:
+        services.mark_case_ready(case=case, by=request.user)
+    except CASE_ERRORS as error:
+        messages.error(request, str(error))
+        return _back(case)
+    return _done(request, case, "ready", f"Case {case} is ready: schedule a conference.")
+
+
+def _person_form(request, case, name):
+    """Bind the person form `name` to the POST; return it, or a response when the person is unknown."""
+    parties = list(case.referral.parties.select_related("person"))
+    people = {party.person_id: party.person for party in parties}
+    kwargs = {"people": people}
+    if name == "consent":
+        kwargs["guardians"] = {party.person_id for party in parties if party.role == PartyRole.GUARDIAN}
+    return _PERSON_FORMS[name](request.POST, **kwargs)
+
+
+def _record_for_person(request, pk, name, record):
+    """Validate a person form, then `record(case, data)`; return the response and the result."""
+    case = get_case_for_user(request.user, pk, write=True)
+    form = _person_form(request, case, name)
+    if not form.is_valid():
+        if form.chosen_person_id() is None:
+            messages.error(request, "That person is not on this case. Reload the page and try again.")
+            return _back(case, "people")
+        return _case_file(request, case, bound={name: form}, status=400)
+    try:
+        message = record(case, form.cleaned_data)
+    except CASE_ERRORS as error:
+        messages.error(request, str(error))
+        return _back(case, "people")
+    return _done(request, case, name, message, "people")
+
+
+@require_POST
+def log_contact(request, pk):
+    def record(case, data):
+        attempt = services.log_contact(case=case, by=request.user, **data)
+        return f"{attempt.get_channel_display()} to {data['person'].display_name} logged."
+
+    return _record_for_person(request, pk, "contact", record)
+
+
+@require_POST
+def record_consent(request, pk):
+    def record(case, data):
+        consent = services.record_consent(case=case, by=request.user, **data)
+        return f"Consent of {data['person'].display_name} to {consent.get_purpose_display().lower()} recorded."
+
+    return _record_for_person(request, pk, "consent", record)
+
+
+@require_POST
+def record_assessment(request, pk):
+    def record(case, data):
+        services.record_assessment(case=case, by=request.user, **data)
+        return f"Assessment of {data['person'].display_name} saved. A supervisor signs it off."
+
+    return _record_for_person(request, pk, "assessment", record)
+
+
+@require_POST
+def withdraw_consent(request, pk, consent_pk):
+    case = get_case_for_user(request.user, pk, write=True)
+    consent = get_object_or_404(case.consents.select_related("person"), pk=consent_pk)
+    form = WithdrawConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the consent is withdrawn.")
+        return _back(case, "people")
+    before = case.status
+    try:
+        services.withdraw_consent(consent=consent, by=request.user, reason=form.cleaned_data["reason"])
+    except CASE_ERRORS as error:
+        messages.error(request, str(error))
+        return _back(case, "people")
+    case.refresh_from_db()
+    message = f"Consent of {consent.person.display_name} withdrawn."
+    if case.status == CaseStatus.INTAKE and before != CaseStatus.INTAKE:
+        message += " The case is back in intake: it is no longer ready for a conference."
+        if before == CaseStatus.SCHEDULED:
+            message += " Its scheduled conference is cancelled."
+    return _done(request, case, "consent withdrawn", message, "people")
+
+
+@require_POST
+def sign_off_assessment(request, pk, assessment_pk):
+    require_supervisor(request.user)
+    case = get_case_for_user(request.user, pk, write=True)
+    assessment = get_object_or_404(case.assessments.select_related("person"), pk=assessment_pk)
+    try:
+        services.sign_off_assessment(assessment=assessment, by=request.user)
+    except CASE_ERRORS as error:
+        messages.error(request, str(error))
+        return _back(case, "people")
+    return _done(request, case, "sign-off", f"Assessment of {assessment.person.display_name} signed off.", "people")
+
+
+@require_POST
+def add_note(request, pk):
+    case = get_case_for_user(request.user, pk, write=True)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _case_file(request, case, bound={"note": form}, status=400)
+    services.add_note(case=case, by=request.user, text=form.cleaned_data["text"])
+    return _done(request, case, "note", "Note added.", "notes")
+
+
+def add_party(request, pk):
+    """Add a guardian, a supporter or another party to the case."""
+    case = get_case_for_user(request.user, pk, write=True)
+    if not case.is_open:
+        messages.error(request, f"Case {case} is {case.get_status_display().lower()}: no one can be added now.")
+        return _back(case, "people")
+    form = CasePartyForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_party_to_case(case=case, by=request.user, party=form.to_input())
+        except CASE_ERRORS as error:
+            messages.error(request, str(error))
+            return _back(case, "people")
+        role = PartyRole(form.cleaned_data["role"]).label
+        return _done(request, case, "party added", f"{role} added to the case.", "people")
+    return render(request, "cases/add_party.html", {"case": case, "form": form}, status=400 if form.errors else 200)
+
+
+# Closing
+
+
+@require_POST
+def complete_case(request, pk):
+    case = get_case_for_user(request.user, pk, write=True)
+    try:
+        services.complete_case(case=case, by=request.user)
+    except CASE_ERRORS as error:
+        messages.error(request, str(error))
+        return _back(case)
+    return _done(request, case, "completed", f"Case {case} completed. The referring officer is told.")
+
+
+@require_POST
+def return_case(request, pk):
+    case = get_case_for_user(request.user, pk, write=True)
+    form = ReturnForm(request.POST, prefix="return")
+    if not form.is_valid():
+        return _case_file(request, case, bound={"return": form}, status=400)
+    try:
+        services.return_case(case=case, by=request.user, **form.cleaned_data)
+    except CASE_ERRORS as error:
+        messages.error(request, str(error))
+        return _back(case)
+    return _done(request, case, "returned", f"Case {case} returned to the referring agency. The officer is told.")
+
+
+@require_POST
+def close_case(request, pk):
+    case = get_case_for_user(request.user, pk, write=True)
+    form = CloseForm(request.POST, prefix="close")
+    if not form.is_valid():
+        return _case_file(request, case, bound={"close": form}, status=400)
+    try:
+        services.close_without_conference(case=case, by=request.user, reason=form.cleaned_data["reason"])
+    except CASE_ERRORS as error:
+        messages.error(request, str(error))
+        return _back(case)
+    return _done(request, case, "closed", f"Case {case} closed without a conference. The officer is told.")

@@ -1,0 +1,15 @@
+"""What conferences does when a lower floor announces something (rjcases/workflow.py)."""
+
+from django.dispatch import receiver
+
+from rjcases import workflow
+
+from .models import ConferenceStatus
+from .services import cancel_conference
+
+
+@receiver(workflow.case_closing)
+def _case_closing(sender, case, by, reason, **kwargs):
+    """A case returned or closed without a conference frees its scheduled conferences' bookings."""
+    for conference in case.conferences.filter(status=ConferenceStatus.SCHEDULED):
+        cancel_conference(conference=conference, by=by, reason=reason)

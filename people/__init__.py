@@ -1,0 +1,1 @@
+"""People and organisations: the ground floor every app builds on (see people/models.py)."""

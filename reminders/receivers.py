@@ -1,0 +1,51 @@
+"""The planner listens to what the writers announce (rjcases/workflow.py) and replans from the rows.
+
+Each receiver runs inside the writer's transaction, as a direct call would: a reminder row is
+planned with the change that calls for it, or not at all.
+"""
+
+from django.dispatch import receiver
+
+from rjcases import workflow
+
+from . import planning
+
+
+@receiver(workflow.referral_moved)
+def _referral_moved(sender, referral, **kwargs):
+    planning.plan_referral_reminders(referral)
+
+
+@receiver(workflow.case_moved)
+def _case_moved(sender, case, **kwargs):
+    if case.is_open:
+        planning.plan_stalled_case_reminders(case)
+    else:
+        planning.plan_case_closed_reminders(case)
+
+
+@receiver(workflow.case_activity)
+def _case_activity(sender, case, **kwargs):
+    planning.plan_stalled_case_reminders(case)
+
+
+@receiver(workflow.case_assigned)
+@receiver(workflow.agreement_changed)
+def _agreement_people_changed(sender, case, **kwargs):
+    planning.plan_agreement_reminders(case)
+
+
+@receiver(workflow.consent_changed)
+def _consent_changed(sender, case, **kwargs):
+    planning.plan_case_conference_reminders(case)
+    planning.plan_agreement_reminders(case)
+
+
+@receiver(workflow.conference_changed)
+def _conference_changed(sender, conference, **kwargs):
+    planning.plan_conference_reminders(conference)
+
+
+@receiver(workflow.item_changed)
+def _item_changed(sender, item, **kwargs):
+    planning.plan_item_reminders(item)
