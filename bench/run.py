@@ -127,7 +127,7 @@ def profile(path: str, username: str) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from cases.models import User
+    from people.models import User
 
     client = Client()
     client.force_login(User.objects.get(username=username))

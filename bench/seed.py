@@ -79,8 +79,8 @@ def create_organisations(rng: random.Random, *, start: datetime, facilitators: i
     """Create agencies, units, partners, venues and users; return what the generator refers to."""
     from django.contrib.auth.hashers import make_password
 
-    from cases.models import Agency, Partner, Role, Unit, User
     from conferences.models import Venue
+    from people.models import Agency, Partner, Role, Unit, User
 
     agencies = Agency.objects.bulk_create(
         [
@@ -160,7 +160,7 @@ def reference_data() -> dict:
     from django.conf import settings
 
     from referrals.models import DeclineReason, EligibilityPolicy, OffenceCategory
-    from reminders.models import ReminderSettings
+    from rjcases.timings import ReminderSettings
 
     policy = EligibilityPolicy.current()
     rules = ReminderSettings.current()
