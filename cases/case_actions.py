@@ -13,7 +13,7 @@ from people.models import AuditEntry
 from referrals.models import PartyRole
 
 from . import services
-from .case_file import _PERSON_FORMS, _case_file
+from .case_file import PERSON_FORMS, render_case_file
 from .forms import (
     AssignForm,
     CasePartyForm,
@@ -24,11 +24,9 @@ from .forms import (
 )
 from .models import CaseStatus
 from .permissions import get_case_for_user, require_supervisor
-from .services import PreparationError
-from .transitions import InvalidTransition
 
 CHANGE = AuditEntry.Action.CHANGE
-CASE_ERRORS = (InvalidTransition, PreparationError)
+CASE_ERRORS = services.CASE_ERRORS
 
 
 @require_POST
@@ -37,7 +35,7 @@ def assign_facilitators(request, pk):
     case = get_case_for_user(request.user, pk, write=True)
     form = AssignForm(request.POST, prefix="assign")
     if not form.is_valid():
-        return _case_file(request, case, bound={"assign": form}, status=400)
+        return render_case_file(request, case, bound={"assign": form}, status=400)
     try:
         services.assign_facilitators(case=case, by=request.user, **form.cleaned_data)
     except CASE_ERRORS as error:
@@ -77,7 +75,7 @@ def _person_form(request, case, name):
     kwargs = {"people": people}
     if name == "consent":
         kwargs["guardians"] = {party.person_id for party in parties if party.role == PartyRole.GUARDIAN}
-    return _PERSON_FORMS[name](request.POST, **kwargs)
+    return PERSON_FORMS[name](request.POST, **kwargs)
 
 
 def _record_for_person(request, pk, name, record):
@@ -88,7 +86,7 @@ def _record_for_person(request, pk, name, record):
         if form.chosen_person_id() is None:
             messages.error(request, "That person is not on this case. Reload the page and try again.")
             return _back(case, "people")
-        return _case_file(request, case, bound={name: form}, status=400)
+        return render_case_file(request, case, bound={name: form}, status=400)
     try:
         message = record(case, form.cleaned_data)
     except CASE_ERRORS as error:
@@ -165,7 +163,7 @@ def add_note(request, pk):
     case = get_case_for_user(request.user, pk, write=True)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _case_file(request, case, bound={"note": form}, status=400)
+        return render_case_file(request, case, bound={"note": form}, status=400)
     services.add_note(case=case, by=request.user, text=form.cleaned_data["text"])
     return _done(request, case, "note", "Note added.", "notes")
 
@@ -207,7 +205,7 @@ def return_case(request, pk):
     case = get_case_for_user(request.user, pk, write=True)
     form = ReturnForm(request.POST, prefix="return")
     if not form.is_valid():
-        return _case_file(request, case, bound={"return": form}, status=400)
+        return render_case_file(request, case, bound={"return": form}, status=400)
     try:
         services.return_case(case=case, by=request.user, **form.cleaned_data)
     except CASE_ERRORS as error:
@@ -221,7 +219,7 @@ def close_case(request, pk):
     case = get_case_for_user(request.user, pk, write=True)
     form = CloseForm(request.POST, prefix="close")
     if not form.is_valid():
-        return _case_file(request, case, bound={"close": form}, status=400)
+        return render_case_file(request, case, bound={"close": form}, status=400)
     try:
         services.close_without_conference(case=case, by=request.user, reason=form.cleaned_data["reason"])
     except CASE_ERRORS as error:

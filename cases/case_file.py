@@ -82,7 +82,7 @@ def _open_items(case, agreements=None):
 
 def case_detail(request, pk):
     case = get_case_for_user(request.user, pk)
-    return _case_file(request, case)
+    return render_case_file(request, case)
 
 
 @dataclass
@@ -124,7 +124,7 @@ class PersonFile:
 
 
 _ROLE_ORDER = [PartyRole.RESPONSIBLE, PartyRole.HARMED, PartyRole.GUARDIAN, PartyRole.SUPPORTER]
-_PERSON_FORMS = {"contact": ContactForm, "consent": ConsentForm, "assessment": AssessmentForm}
+PERSON_FORMS = {"contact": ContactForm, "consent": ConsentForm, "assessment": AssessmentForm}
 
 
 def _person_files(case, parties, *, bound, can_record) -> list[PersonFile]:
@@ -142,7 +142,7 @@ def _person_files(case, parties, *, bound, can_record) -> list[PersonFile]:
     for assessment in case.assessments.select_related("assessed_by", "signed_off_by"):
         files.get(assessment.person_id, nobody).assessment = assessment
     for pk, person_file in files.items():
-        for name, form_class in _PERSON_FORMS.items():
+        for name, form_class in PERSON_FORMS.items():
             form = bound.get(name)
             if form is not None and form.chosen_person_id() == pk:
                 person_file.forms[name] = form
@@ -165,7 +165,7 @@ CASE_TABS = ("people", "conferences", "agreement", "notes", "referral")
 
 def _active_tab(request, case, bound) -> str:
     """Return the tab to open: the one of a form with errors, the one asked for, or the stage's."""
-    if any(name in bound for name in _PERSON_FORMS):
+    if any(name in bound for name in PERSON_FORMS):
         return "people"
     if "note" in bound:
         return "notes"
@@ -178,7 +178,7 @@ def _active_tab(request, case, bound) -> str:
     return "people"
 
 
-def _case_file(request, case, *, bound=None, status=200):
+def render_case_file(request, case, *, bound=None, status=200):
     """Render the case file; `bound` holds forms that came back with errors, by name."""
     bound = bound or {}
     user = request.user

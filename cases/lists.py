@@ -18,11 +18,9 @@ from .forms import (
     facilitators_with_caseload,
 )
 from .permissions import cases_for_user, require_supervisor
-from .services import PreparationError
-from .transitions import InvalidTransition
 
 CHANGE = AuditEntry.Action.CHANGE
-CASE_ERRORS = (InvalidTransition, PreparationError)
+CASE_ERRORS = services.CASE_ERRORS
 
 
 @require_POST

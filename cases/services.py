@@ -8,7 +8,7 @@ from django.utils import timezone
 from people.models import Person, Role, User
 from referrals.models import PartyRole
 from referrals.services import save_parties
-from rjcases.workflow import InvalidTransition, case_assigned, case_closing, consent_changed
+from rjcases.workflow import InvalidTransition, case_assigned, case_cannot_meet, consent_changed
 
 from .models import (
     OPEN_CASE_STATUSES,
@@ -30,6 +30,10 @@ Kind = CaseEvent.Kind
 
 class PreparationError(Exception):
     """Input that is well-formed but wrong for this case (a person not on it, a non-facilitator)."""
+
+
+# What a write on a case refuses with a message for the person (not a permission problem).
+CASE_ERRORS = (InvalidTransition, PreparationError)
 
 
 def case_people(case: Case) -> dict[int, Person]:
@@ -87,11 +91,6 @@ def reassign_caseload(*, by, departing: User, successor: User) -> int:
         case_assigned.send(sender=Case, case=case)
         moved += 1
     return moved
-
-
-def _replan_participant_reminders(case: Case) -> None:
-    """Reminders to participants follow consent: a withdrawal stops them, a consent (re)starts them."""
-    consent_changed.send(sender=Case, case=case)
 
 
 def _require_open(case: Case) -> None:
@@ -153,7 +152,7 @@ def record_consent(
         kind=Kind.CONSENT,
         summary=f"{person.display_name}: consent to {consent.get_purpose_display().lower()}{who}.",
     )
-    _replan_participant_reminders(case)
+    consent_changed.send(sender=Case, case=case)  # reminders to participants follow consent
     return consent
 
 
@@ -173,12 +172,12 @@ def withdraw_consent(*, consent: Consent, by, reason: str) -> Consent:
         summary=f"{consent.person.display_name}: consent to {consent.get_purpose_display().lower()} withdrawn.",
         reason=reason,
     )
-    _replan_participant_reminders(case)
+    consent_changed.send(sender=Case, case=case)  # reminders to participants follow consent
     if consent.purpose != ConsentPurpose.CONFERENCE or case.status not in (CaseStatus.READY, CaseStatus.SCHEDULED):
         return consent
     if readiness_problems(case):
         # Withdrawal stops scheduling (DESIGN.md, data protection 4): no conference goes ahead without it.
-        _cancel_scheduled_conferences(case, by=by, reason="Consent to take part was withdrawn.")
+        case_cannot_meet.send(sender=Case, case=case, by=by, reason="Consent to take part was withdrawn.")
         move_case(case=lock_case(case), method_name="back_to_intake", by=by, reason="Consent withdrawn.")
     return consent
 
@@ -280,11 +279,6 @@ def complete_case(*, case: Case, by) -> Case:
     return move_case(case=locked, method_name="complete", by=by)
 
 
-def _cancel_scheduled_conferences(case: Case, *, by, reason: str) -> None:
-    """Announce the close, so that conferences cancels the scheduled ones and frees their bookings."""
-    case_closing.send(sender=Case, case=case, by=by, reason=reason)
-
-
 @transaction.atomic
 def return_case(*, case: Case, by, reason_code: str, note: str = "") -> Case:
     """Return the case to the referring agency for conventional processing, with a coded reason.
@@ -293,7 +287,7 @@ def return_case(*, case: Case, by, reason_code: str, note: str = "") -> Case:
     """
     label = ReturnReason(reason_code).label
     check_case_move(lock_case(case), "return_to_agency")
-    _cancel_scheduled_conferences(case, by=by, reason=f"Case returned to the agency: {label.lower()}.")
+    case_cannot_meet.send(sender=Case, case=case, by=by, reason=f"Case returned to the agency: {label.lower()}.")
     return move_case(
         case=case,
         method_name="return_to_agency",
@@ -311,7 +305,7 @@ def close_without_conference(*, case: Case, by, reason: str) -> Case:
     planned by the case's writer, with the follow-ups.
     """
     check_case_move(lock_case(case), "close_without_conference")
-    _cancel_scheduled_conferences(case, by=by, reason="Case closed without a conference.")
+    case_cannot_meet.send(sender=Case, case=case, by=by, reason="Case closed without a conference.")
     return move_case(
         case=case, method_name="close_without_conference", by=by, reason=reason, changes={"closing_note": reason}
     )

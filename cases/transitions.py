@@ -8,11 +8,9 @@ model, through rjcases/workflow.py), stamps the record, writes an event row and 
 from django.db import transaction
 from django.utils import timezone
 
-from rjcases.workflow import InvalidTransition, apply_transition, case_activity, case_moved, check_transition
+from rjcases.workflow import apply_transition, case_activity, case_moved, check_transition
 
 from .models import Case, CaseEvent, CaseStatus
-
-__all__ = ["InvalidTransition", "check_case_move", "lock_case", "move_case", "open_case", "record_case_event"]
 
 
 def open_case(*, referral, by) -> Case:

@@ -6,4 +6,4 @@ class ConferencesConfig(AppConfig):
     verbose_name = "Conferences and agreements"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (a closing case cancels its scheduled conferences)
+        from . import receivers  # noqa: F401  (a case that can no longer meet cancels its conferences)

@@ -8,8 +8,8 @@ from .models import ConferenceStatus
 from .services import cancel_conference
 
 
-@receiver(workflow.case_closing)
-def _case_closing(sender, case, by, reason, **kwargs):
-    """A case returned or closed without a conference frees its scheduled conferences' bookings."""
+@receiver(workflow.case_cannot_meet)
+def _case_cannot_meet(sender, case, by, reason, **kwargs):
+    """A case that can no longer meet frees its scheduled conferences' bookings."""
     for conference in case.conferences.filter(status=ConferenceStatus.SCHEDULED):
         cancel_conference(conference=conference, by=by, reason=reason)

@@ -1,5 +1,5 @@
-"""Planning reminders: called by the writers of referrals, cases, conferences and items, inside
-the transaction of the change that causes them.
+"""Planning reminders: called (through reminders/receivers.py) when the writers of referrals,
+cases, conferences and items announce a change, inside the transaction of that change.
 
 Each `plan_*` function states the reminders its subject should have now and reconciles the rows
 with that: a planned reminder whose moment moved is moved, one no longer wanted is cancelled, a
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from cases.followups import create_follow_ups
@@ -115,22 +116,22 @@ def _reconcile(existing, wanted: list[Planned], *, subject_code: str, why_cancel
         send_soon()
 
 
+#: Reminders fell due with a change that committed: reminders/receivers.py asks a worker to sweep
+#: now. A signal, because the task that sweeps is built on sending, which builds on this module.
+reminders_due = Signal()
+
+
 def send_soon() -> None:
     """Ask a worker to sweep right after this transaction commits, for reminders due now.
 
     Only a nudge: if the broker is down the rows are safe and the periodic sweep sends them.
     """
     if settings.REMINDERS_NUDGE_WORKER:
-        transaction.on_commit(_nudge_worker)
+        transaction.on_commit(_announce_due)
 
 
-def _nudge_worker() -> None:
-    from .tasks import send_due_reminders
-
-    try:
-        send_due_reminders.delay()
-    except Exception as error:  # a broker outage must not fail the change that planned the reminder
-        log.warning("Could not reach the Celery broker (%s); the periodic sweep will send due reminders.", error)
+def _announce_due() -> None:
+    reminders_due.send(sender=Reminder)
 
 
 def cancel_reminder(reminder: Reminder, *, reason: str) -> None:

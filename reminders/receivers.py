@@ -1,14 +1,20 @@
-"""The planner listens to what the writers announce (rjcases/workflow.py) and replans from the rows.
+"""The planner listens to what the writers announce (rjcases/workflow.py) and replans from the rows;
+when a change leaves reminders due now, a worker is asked to sweep at once.
 
 Each receiver runs inside the writer's transaction, as a direct call would: a reminder row is
 planned with the change that calls for it, or not at all.
 """
+
+import logging
 
 from django.dispatch import receiver
 
 from rjcases import workflow
 
 from . import planning
+from .tasks import send_due_reminders
+
+log = logging.getLogger(__name__)
 
 
 @receiver(workflow.referral_moved)
@@ -49,3 +55,11 @@ def _conference_changed(sender, conference, **kwargs):
 @receiver(workflow.item_changed)
 def _item_changed(sender, item, **kwargs):
     planning.plan_item_reminders(item)
+
+
+@receiver(planning.reminders_due)
+def _nudge_worker(sender, **kwargs):
+    try:
+        send_due_reminders.delay()
+    except Exception as error:  # a broker outage must not fail the change that planned the reminder
+        log.warning("Could not reach the Celery broker (%s); the periodic sweep will send due reminders.", error)

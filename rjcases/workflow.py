@@ -61,9 +61,10 @@ referral_accepted = Signal()
 case_moved = Signal()
 #: Something happened on an open case's timeline (case). Reminders restart the stalled-case clock.
 case_activity = Signal()
-#: A case is about to be returned or closed without a conference (case, by, reason).
-#: Conferences cancels its scheduled conferences, so that nobody stays booked or reminded.
-case_closing = Signal()
+#: A case can no longer meet (case, by, reason): it is about to be returned or closed without a
+#: conference, or lost a consent to take part that it needs. Conferences cancels its scheduled
+#: conferences, so that nobody stays booked or reminded.
+case_cannot_meet = Signal()
 #: A case's facilitators changed (case). Reminders follow the agreement's items to the new ones.
 case_assigned = Signal()
 #: A participant's consent was recorded or withdrawn (case). Reminders to participants follow consent.
