@@ -19,7 +19,7 @@ COPY . .
 
 # Static files are collected into the image (STATIC_ROOT, var/staticfiles by default) and served by
 # WhiteNoise. The secret key below exists for this step only; it is not kept in the image.
-RUN SECRET_KEY=collectstatic-build-only DEBUG=false python manage.py collectstatic --noinput \
+RUN SECRET_KEY=collectstatic-build-only FIELD_ENCRYPTION_KEYS=collectstatic-build-only DEBUG=false python manage.py collectstatic --noinput \
     && mkdir -p var \
     && chown -R rjcases:rjcases var
 

@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from people.models import Agency, AuditEntry, ContactDetails, Partner, Person, Role, Unit, User
+from people.merging import MergeRefused, unmerge_people
+from people.models import Agency, AuditEntry, ContactDetails, Partner, Person, PersonMerge, Role, Unit, User
 
 from .models import Case, CaseEvent, ReoffendingCheck, SatisfactionSurvey
 
@@ -64,6 +65,35 @@ class UserAdmin(DjangoUserAdmin):
 
         form.clean = clean
         return form
+
+
+@admin.register(PersonMerge)
+class PersonMergeAdmin(admin.ModelAdmin):
+    """Merges made at screening; an administrator reverses a mistaken one here."""
+
+    list_display = ["__str__", "merged_by", "merged_at", "reversed_at", "reversed_by"]
+    list_filter = [("reversed_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["kept", "merged", "merged_by", "merged_at", "moved", "reversed_at", "reversed_by"]
+    actions = ["reverse_merges"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Reverse the selected merges (move every reference back)")
+    def reverse_merges(self, request, queryset):
+        if request.user.role != Role.ADMIN:
+            self.message_user(request, "Only administrators reverse merges.", level=messages.ERROR)
+            return
+        for merge in queryset:
+            try:
+                unmerge_people(merge=merge, by=request.user)
+            except MergeRefused as error:
+                self.message_user(request, f"{merge}: {error}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"{merge}: reversed.")
 
 
 class ContactDetailsInline(admin.StackedInline):

@@ -67,7 +67,6 @@ class CaseViewSet(ReadOnlyApiViewSet):
         return self.locked(Case, get_case_for_user, pk, write=True)
 
     def _done(self, case):
-        self.audited = case
         return self.respond(get_case_for_user(self.request.user, case.pk))
 
     @_move(None, "Move the case to ready: every consent and sign-off is recorded")

@@ -5,12 +5,12 @@ that does not validate shows the case file again with the form's errors in place
 """
 
 from django.contrib import messages
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from people.audit import record_audit
-from people.models import AuditEntry
 from referrals.models import PartyRole
+from referrals.services import adopt_contact_update, dismiss_contact_update
 
 from . import services
 from .case_file import PERSON_FORMS, render_case_file
@@ -23,9 +23,8 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import CaseStatus
-from .permissions import get_case_for_user, require_supervisor
+from .permissions import get_case_for_user, get_contact_update_for_case, people_for_user, require_supervisor
 
-CHANGE = AuditEntry.Action.CHANGE
 CASE_ERRORS = services.CASE_ERRORS
 
 
@@ -41,7 +40,6 @@ def assign_facilitators(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
     else:
-        record_audit(request.user, CHANGE, case, request=request, detail="facilitators")
         messages.success(request, f"Facilitators of {case} saved.")
     return redirect(case)
 
@@ -51,8 +49,7 @@ def _back(case, tab=""):
     return redirect(f"{case.get_absolute_url()}?tab={tab}" if tab else case.get_absolute_url())
 
 
-def _done(request, case, detail, message, tab=""):
-    record_audit(request.user, CHANGE, case, request=request, detail=detail)
+def _done(request, case, message, tab=""):
     messages.success(request, message)
     return _back(case, tab)
 
@@ -65,7 +62,7 @@ def mark_ready(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case)
-    return _done(request, case, "ready", f"Case {case} is ready: schedule a conference.")
+    return _done(request, case, f"Case {case} is ready: schedule a conference.")
 
 
 def _person_form(request, case, name):
@@ -92,7 +89,7 @@ def _record_for_person(request, pk, name, record):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case, "people")
-    return _done(request, case, name, message, "people")
+    return _done(request, case, message, "people")
 
 
 @require_POST
@@ -123,6 +120,24 @@ def record_assessment(request, pk):
 
 
 @require_POST
+def decide_contact_update(request, pk, update_pk):
+    """Adopt contact details proposed on a referral into the person's details, or dismiss them."""
+    decision = request.POST.get("decision")
+    if decision not in ("adopt", "dismiss"):
+        return HttpResponseBadRequest("Choose adopt or dismiss.")
+    case = get_case_for_user(request.user, pk, write=True)
+    update = get_contact_update_for_case(case, update_pk)
+    decide = adopt_contact_update if decision == "adopt" else dismiss_contact_update
+    try:
+        decide(update=update, by=request.user)
+    except CASE_ERRORS as error:
+        messages.error(request, str(error))
+        return _back(case, "people")
+    done = "adopted into" if decision == "adopt" else "dismissed; nothing changed in"
+    return _done(request, case, f"Proposed contact details {done} the record.", "people")
+
+
+@require_POST
 def withdraw_consent(request, pk, consent_pk):
     case = get_case_for_user(request.user, pk, write=True)
     consent = get_object_or_404(case.consents.select_related("person"), pk=consent_pk)
@@ -142,7 +157,7 @@ def withdraw_consent(request, pk, consent_pk):
         message += " The case is back in intake: it is no longer ready for a conference."
         if before == CaseStatus.SCHEDULED:
             message += " Its scheduled conference is cancelled."
-    return _done(request, case, "consent withdrawn", message, "people")
+    return _done(request, case, message, "people")
 
 
 @require_POST
@@ -155,7 +170,7 @@ def sign_off_assessment(request, pk, assessment_pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case, "people")
-    return _done(request, case, "sign-off", f"Assessment of {assessment.person.display_name} signed off.", "people")
+    return _done(request, case, f"Assessment of {assessment.person.display_name} signed off.", "people")
 
 
 @require_POST
@@ -165,7 +180,7 @@ def add_note(request, pk):
     if not form.is_valid():
         return render_case_file(request, case, bound={"note": form}, status=400)
     services.add_note(case=case, by=request.user, text=form.cleaned_data["text"])
-    return _done(request, case, "note", "Note added.", "notes")
+    return _done(request, case, "Note added.", "notes")
 
 
 def add_party(request, pk):
@@ -174,7 +189,7 @@ def add_party(request, pk):
     if not case.is_open:
         messages.error(request, f"Case {case} is {case.get_status_display().lower()}: no one can be added now.")
         return _back(case, "people")
-    form = CasePartyForm(request.POST or None, case=case)
+    form = CasePartyForm(request.POST or None, case=case, candidates=people_for_user(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.add_party_to_case(case=case, by=request.user, party=form.to_input())
@@ -182,7 +197,7 @@ def add_party(request, pk):
             messages.error(request, str(error))
             return _back(case, "people")
         role = PartyRole(form.cleaned_data["role"]).label
-        return _done(request, case, "party added", f"{role} added to the case.", "people")
+        return _done(request, case, f"{role} added to the case.", "people")
     return render(request, "cases/add_party.html", {"case": case, "form": form}, status=400 if form.errors else 200)
 
 
@@ -197,7 +212,7 @@ def complete_case(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case)
-    return _done(request, case, "completed", f"Case {case} completed. The referring officer is told.")
+    return _done(request, case, f"Case {case} completed. The referring officer is told.")
 
 
 @require_POST
@@ -211,7 +226,7 @@ def return_case(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case)
-    return _done(request, case, "returned", f"Case {case} returned to the referring agency. The officer is told.")
+    return _done(request, case, f"Case {case} returned to the referring agency. The officer is told.")
 
 
 @require_POST
@@ -225,4 +240,4 @@ def close_case(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case)
-    return _done(request, case, "closed", f"Case {case} closed without a conference. The officer is told.")
+    return _done(request, case, f"Case {case} closed without a conference. The officer is told.")

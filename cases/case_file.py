@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 
 from people.audit import record_audit
 from people.models import AuditEntry
-from referrals.models import PartyRole, Referral
+from referrals.models import ContactUpdate, PartyRole, Referral
 from referrals.permissions import referrals_for_user
 
 from .forms import (
@@ -95,6 +95,7 @@ class PersonFile:
     consents: list = field(default_factory=list)
     assessment: object = None
     forms: dict = field(default_factory=dict)
+    proposals: list = field(default_factory=list)  # contact details typed on a referral, to adopt or dismiss
 
     @property
     def role_values(self):
@@ -141,6 +142,9 @@ def _person_files(case, parties, *, bound, can_record) -> list[PersonFile]:
         files.get(consent.person_id, nobody).consents.append(consent)
     for assessment in case.assessments.select_related("assessed_by", "signed_off_by"):
         files.get(assessment.person_id, nobody).assessment = assessment
+    proposals = ContactUpdate.objects.pending().filter(person_id__in=people).select_related("referral", "proposed_by")
+    for proposal in proposals.order_by("created_at", "pk"):
+        files[proposal.person_id].proposals.append(proposal)
     for pk, person_file in files.items():
         for name, form_class in PERSON_FORMS.items():
             form = bound.get(name)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from people.audit import record_audit
 from people.models import AuditEntry, Person
 from referrals.models import PartyRole
+from referrals.permissions import can_see_sealed
 from rjcases.timings import ReminderSettings
 
 from .models import Case, CaseEvent, ConsentPurpose, ReoffendingCheck, SatisfactionSurvey
@@ -55,7 +56,8 @@ def reoffending_checks_for_user(user):
     if user.is_supervisor:
         # Supervisors see every case (cases_for_user): asking the case table would only slow the
         # navbar's count of due checks, which runs on each of their pages.
-        return ReoffendingCheck.objects.all()
+        checks = ReoffendingCheck.objects.all()
+        return checks if can_see_sealed(user) else checks.filter(case__referral__sealed_at__isnull=True)
     return ReoffendingCheck.objects.filter(case__in=cases_for_user(user))
 
 
@@ -142,7 +144,6 @@ def record_reoffending_check(
     # The answer itself stays off the timeline: it is about the responsible party.
     summary = f"{check.months}-month reoffending check {verb}."
     record_case_event(check.case, by=by, kind=CaseEvent.Kind.NOTE, summary=summary)
-    record_audit(by, AuditEntry.Action.CHANGE, check.case, detail=f"reoffending check {check.months}m {verb}")
     return check
 
 
@@ -167,7 +168,6 @@ def issue_survey_link(*, survey: SatisfactionSurvey) -> str:
     survey.token_hash = _token_hash(token)
     survey.sent_at, survey.expires_at = now, now + timedelta(days=ReminderSettings.current().survey_link_days)
     survey.save(update_fields=["token_hash", "sent_at", "expires_at"])
-    record_audit(None, AuditEntry.Action.CHANGE, survey.case, detail=f"survey link issued (survey {survey.pk})")
     return reverse("survey:answer", args=[token])
 
 
@@ -210,5 +210,6 @@ def answer_survey(
             raise SurveyAlreadyAnswered("This survey has already been answered.")
         raise SurveyLinkExpired("This link has expired.")
     record_case_event(survey.case, by=None, kind=CaseEvent.Kind.NOTE, summary="Satisfaction survey answered.")
-    record_audit(None, AuditEntry.Action.CHANGE, survey.case, detail=f"satisfaction survey {survey.pk} answered")
+    # An update() sends no signal: the answer is audited here.
+    record_audit(action=AuditEntry.Action.CHANGE, record=survey, detail="answered through its link")
     return survey

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from people.audit import record_audit
-from people.models import AuditEntry, Notification
+from people.models import Notification
 from rjcases.listing import sort_and_paginate
 
 from . import services
@@ -19,7 +18,6 @@ from .forms import (
 )
 from .permissions import cases_for_user, require_supervisor
 
-CHANGE = AuditEntry.Action.CHANGE
 CASE_ERRORS = services.CASE_ERRORS
 
 
@@ -62,7 +60,6 @@ def reassign_caseload(request):
             form.add_error(None, str(error))
         else:
             if moved:
-                record_audit(request.user, CHANGE, departing, request=request, detail=f"caseload moved: {moved}")
                 messages.success(request, f"{moved} open case{'s' if moved != 1 else ''} moved to {successor}.")
                 return redirect(f"{reverse('cases:list')}?facilitator={successor.pk}")
             messages.info(request, f"{departing} has no open case: nothing was moved.")

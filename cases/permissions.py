@@ -5,7 +5,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from people.models import Person
-from referrals.permissions import can_see_party_contacts, referrals_for_user
+from referrals.models import ContactUpdate
+from referrals.permissions import can_see_sealed, contact_people_for_user, referrals_for_user
 
 from .models import Case
 
@@ -18,6 +19,8 @@ def cases_for_user(user):
     cases = Case.objects.all()
     if not user.is_authenticated:
         return cases.none()
+    if not can_see_sealed(user):
+        cases = cases.filter(referral__sealed_at__isnull=True)
     if user.is_supervisor:
         return cases
     if user.is_facilitator:
@@ -60,16 +63,22 @@ def require_supervisor(user):
 
 
 def can_see_contact_details(user, person: Person) -> bool:
-    """As on the pages: supervisors; the facilitators of a case the person is on; and whoever sees an
-    unscreened referral naming them (the officer still writing it)."""
+    """As on the pages: supervisors; the facilitators of a case the person is on; and the officer still
+    writing an unscreened referral that put them on record (not one that only linked them)."""
     if user.is_supervisor:
         return True
     if cases_for_user(user).filter(referral__parties__person=person).exists():
         return True
     referrals = referrals_for_user(user).filter(parties__person=person)
-    return any(can_see_party_contacts(user, referral) for referral in referrals)
+    return any(person.pk in contact_people_for_user(user, referral) for referral in referrals)
 
 
 def get_person_for_user(user, pk) -> Person:
     """Return the person if `user` may see them (404 otherwise)."""
     return get_object_or_404(people_for_user(user).select_related("contact"), pk=pk)
+
+
+def get_contact_update_for_case(case: Case, pk) -> ContactUpdate:
+    """Return contact details proposed for someone on `case` (fetched for writing), or 404."""
+    people = case.referral.parties.values("person_id")
+    return get_object_or_404(ContactUpdate.objects.filter(person_id__in=people), pk=pk)

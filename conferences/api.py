@@ -80,7 +80,6 @@ class ConferenceViewSet(ReadOnlyApiViewSet):
         return self.locked(Conference, lambda user, pk, write: self._fetch(pk, write=write), pk, write=True)
 
     def _done(self, conference, **kwargs):
-        self.audited = conference
         return self.respond(self._fetch(conference.pk), **kwargs)
 
     @extend_schema(
@@ -165,7 +164,6 @@ class ConferenceViewSet(ReadOnlyApiViewSet):
         agreement = services.record_agreement(
             case=conference.case, by=request.user, items=items.to_inputs(), summary=summary
         )
-        self.audited = agreement
         created = items_for_user(request.user).filter(agreement=agreement).order_by("pk")
         return Response(ItemSerializer(created, many=True, context=self.get_serializer_context()).data, status=201)
 
@@ -200,7 +198,6 @@ class AgreementItemViewSet(ReadOnlyApiViewSet):
         return self.locked(AgreementItem, get_item_for_user, pk, write=True)
 
     def _done(self, item):
-        self.audited = item
         return self.respond(self.get_queryset().get(pk=item.pk))
 
     @_item_move(PaymentSerializer, "Record a restitution payment")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from cases.permissions import can_work_case, cases_for_user
+from referrals.permissions import can_see_sealed
 
 from .models import AgreementItem, Conference, ConferenceFacilitator
 
@@ -17,7 +18,8 @@ def conferences_for_user(user):
     if not user.is_authenticated or not (user.is_supervisor or user.is_facilitator):
         return Conference.objects.none()
     if user.is_supervisor:
-        return Conference.objects.all()
+        conferences = Conference.objects.all()
+        return conferences if can_see_sealed(user) else conferences.filter(case__referral__sealed_at__isnull=True)
     # One id list (a UNION) rather than an OR across a join: PostgreSQL then reads only these
     # conferences by their primary key, instead of testing every conference of the programme.
     of_their_cases = Conference.objects.filter(case__in=cases_for_user(user)).order_by().values("pk")
@@ -45,6 +47,8 @@ def items_for_user(user):
     items = AgreementItem.objects.all()
     if not user.is_authenticated:
         return items.none()
+    if not can_see_sealed(user):
+        items = items.filter(agreement__case__referral__sealed_at__isnull=True)
     if user.is_supervisor:
         return items
     if user.is_facilitator:

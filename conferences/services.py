@@ -11,7 +11,8 @@ from django_fsm import can_proceed
 from cases.models import Case, CaseEvent, CaseStatus, ConsentPurpose
 from cases.readiness import readiness_problems
 from cases.transitions import check_case_move, lock_case, move_case, record_case_event
-from people.models import Person, Role, User
+from people.audit import record_bulk_change
+from people.models import AuditEntry, Person, Role, User
 from referrals.models import PartyRole
 from rjcases.workflow import Conflict, InvalidTransition, agreement_changed, conference_changed, item_changed
 
@@ -230,7 +231,9 @@ def cancel_conference(*, conference: Conference, by, reason: str) -> Conference:
     conference.sequence += 1
     conference._change_reason = "cancelled"
     conference.save()
+    bookings = list(conference.bookings.values_list("pk", flat=True))
     conference.bookings.update(active=False)
+    record_bulk_change(ConferenceFacilitator, bookings, detail="fields: active")
     case = conference.case
     record_case_event(
         case,
@@ -322,7 +325,8 @@ def _create_agreement(case, *, by, items, summary, conference=None, version=1, r
     agreement = Agreement.objects.create(
         case=case, version=version, conference=conference, summary=summary, renegotiation_reason=reason, created_by=by
     )
-    AgreementItem.objects.bulk_create([AgreementItem(agreement=agreement, **vars(item)) for item in items])
+    created = AgreementItem.objects.bulk_create([AgreementItem(agreement=agreement, **vars(item)) for item in items])
+    record_bulk_change(AgreementItem, [item.pk for item in created], action=AuditEntry.Action.CREATE)
     return agreement
 
 

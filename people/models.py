@@ -22,6 +22,8 @@ from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .fields import EncryptedCharField, EncryptedEmailField, EncryptedTextField
+
 
 class Role(models.TextChoices):
     OFFICER = "officer", "Police officer"
@@ -168,6 +170,11 @@ class PersonQuerySet(models.QuerySet):
             people = people.filter(search_name__contains=word)
         return people
 
+    def not_merged(self):
+        """Leave out the duplicates merged into another record (and not reversed)."""
+        merges = PersonMerge.objects.filter(merged=models.OuterRef("pk"), reversed_at__isnull=True)
+        return self.exclude(models.Exists(merges))
+
     def matching(self, *, first_name, last_name, date_of_birth):
         """Return people who are probably the same individual: same name and date of birth."""
         return self.filter(
@@ -198,6 +205,9 @@ class Person(models.Model):
     ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, default=Ethnicity.NOT_STATED)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    purged_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the retention schedule purged the person's details."
+    )
     history = HistoricalRecords()
 
     objects = PersonQuerySet.as_manager()
@@ -246,9 +256,10 @@ class ContactDetails(models.Model):
     """How to reach a participant. Shown only where data protection allows (DESIGN.md, rule 2)."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="contact")
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
+    # Encrypted at rest (people/fields.py): never searched, filtered or ordered by.
+    phone = EncryptedCharField(max_length=40, blank=True)
+    email = EncryptedEmailField(blank=True)
+    address = EncryptedTextField(blank=True)
     time_zone = models.CharField(
         max_length=60, blank=True, help_text="Where they live, if not the programme's time zone (e.g. Europe/Dublin)."
     )
@@ -262,6 +273,42 @@ class ContactDetails(models.Model):
         return f"Contact details of person {self.person_id}"
 
 
+class PersonMerge(models.Model):
+    """Two records of one individual made one, by a supervisor at screening (people/merging.py).
+
+    The duplicate stays as a row with nothing pointing at it any more; `moved` lists every reference
+    that was moved to the kept person, so that an administrator can reverse the merge exactly.
+    """
+
+    # Hidden relations (related_name "+"): a merge moves references to people, never its own.
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    moved = models.JSONField(default=list, help_text='[{"model": label, "field": name, "pks": [...]}, ...]')
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        app_label = "cases"
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kept=models.F("merged")), name="merge_of_two_people"),
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(reversed_at__isnull=True), name="person_merged_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Person {self.merged_id} merged into {self.kept_id}"
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None
+
+
 class AuditEntryQuerySet(models.QuerySet):
     """Bulk changes are refused too; on PostgreSQL a trigger refuses them whatever the client."""
 
@@ -273,33 +320,61 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """An append-only record of a view or change of protected data, a login or a failed login."""
+    """An append-only, hash-chained record of a view or change of protected data, a login, a failed
+    login or a refused request, with the fields of NIST AU-3: who, what, which record, when, where
+    from, and the outcome. Written by people/audit.py, never directly."""
 
     class Action(models.TextChoices):
         LOGIN = "login", "Logged in"
         LOGIN_FAILED = "login_failed", "Failed login"
         LOGOUT = "logout", "Logged out"
         VIEW = "view", "Viewed"
+        EXPORT = "export", "Exported"
         CREATE = "create", "Created"
         CHANGE = "change", "Changed"
+        DELETE = "delete", "Deleted"
+        REFUSED = "refused", "Refused access"
+        MERGE = "merge", "Merged people"
+        UNMERGE = "unmerge", "Reversed a merge"
+        ADOPT = "adopt", "Adopted contact details"
+        SEAL = "seal", "Sealed"
+        UNSEAL = "unseal", "Unsealed"
+        PURGE = "purge", "Purged personal data"
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Succeeded"
+        FAILED = "failed", "Failed"
+        DENIED = "denied", "Denied"
+        NOT_FOUND = "not_found", "Not found or not visible"
+
+    # No database constraint: the log outlives the rows it names, and nothing may cascade into it.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    actor_username = models.CharField(
+        max_length=150, blank=True, help_text="The account acting, or the one attempted at a failed login."
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(max_length=50, blank=True)
     object_id = models.CharField(max_length=50, blank=True)
     detail = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    client = models.CharField(max_length=100, blank=True, help_text="The site, an API key, a task or a command.")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SUCCESS)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    entry_hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         app_label = "cases"
         verbose_name_plural = "audit entries"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type} {self.object_id}"
+        who = self.actor_username or "-"
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {who} {self.action} {self.object_type} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -312,6 +387,8 @@ class AuditEntry(models.Model):
 
 class Notification(models.Model):
     """An in-app message to a user. Text says status and dates only, never conference content."""
+
+    audited = False  # a message about a change that is audited itself; reading it changes only read_at
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     text = models.CharField(max_length=300)

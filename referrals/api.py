@@ -69,7 +69,6 @@ class ReferralViewSet(ReadOnlyApiViewSet):
         return self.locked(Referral, get_referral_for_user, pk, if_match_required=if_match_required, write=write)
 
     def _done(self, referral, **kwargs):
-        self.audited = referral
         return self.respond(get_referral_for_user(self.request.user, referral.pk), **kwargs)
 
     @extend_schema(
@@ -84,7 +83,7 @@ class ReferralViewSet(ReadOnlyApiViewSet):
         return idempotent(request, operation="referrals.create", perform=lambda: self._create(request))
 
     def _create(self, request):
-        serializer = ReferralInputSerializer(data=request.data)
+        serializer = ReferralInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         referral = services.create_referral(
             officer=request.user, data=serializer.validated_data["data"], parties=serializer.validated_data["parties"]
@@ -102,7 +101,7 @@ class ReferralViewSet(ReadOnlyApiViewSet):
     @transaction.atomic
     def partial_update(self, request, pk):
         referral = self._locked(pk, write=True, if_match_required=True)
-        serializer = ReferralInputSerializer(referral, data=request.data, partial=True)
+        serializer = ReferralInputSerializer(referral, data=request.data, partial=True, context={"request": request})
         serializer.is_valid(raise_exception=True)
         changes = serializer.validated_data
         updated = services.update_referral(

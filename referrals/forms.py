@@ -88,9 +88,12 @@ class PartyForm(forms.Form):
         label="A person with this name and date of birth is already on record",
     )
 
-    def __init__(self, *args, party_people=None, **kwargs):
+    def __init__(self, *args, party_people=None, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.party_people = party_people or {}  # this referral's party ids -> their person ids
+        # Where the duplicate check looks: only people the user may already see (DESIGN.md, data
+        # protection rule 3), so that the answer never tells of a person on record elsewhere.
+        self.candidates = candidates if candidates is not None else Person.objects.none()
         self.matches = []
 
     def clean_party_id(self):
@@ -129,9 +132,9 @@ class PartyForm(forms.Form):
         if data.get("kind") != Person.Kind.INDIVIDUAL or not data.get("date_of_birth"):
             return
         self.matches = list(
-            Person.objects.matching(
-                first_name=data["first_name"], last_name=data["last_name"], date_of_birth=data["date_of_birth"]
-            ).order_by("pk")[:3]
+            self.candidates.not_merged()
+            .matching(first_name=data["first_name"], last_name=data["last_name"], date_of_birth=data["date_of_birth"])
+            .order_by("pk")[:3]
         )
         if self.matches and not data.get("on_match"):
             self.add_error(
@@ -201,12 +204,17 @@ PartyFormSet = forms.formset_factory(
 )
 
 
-def party_initial(referral: Referral) -> list[dict]:
-    """Return the formset's initial rows for an existing referral."""
+def party_initial(referral: Referral, *, contact_people: set[int]) -> list[dict]:
+    """Return the formset's initial rows for an existing referral.
+
+    Contact details show only for `contact_people`; for anyone else the row shows what this
+    referral proposed for them, if anything, never the details on record.
+    """
+    proposed = {update.person_id: update for update in referral.contact_updates.pending().order_by("created_at")}
     rows = []
     for party in referral.parties.select_related("person__contact"):
         person = party.person
-        contact = getattr(person, "contact", None)
+        contact = getattr(person, "contact", None) if person.pk in contact_people else proposed.get(person.pk)
         rows.append(
             {
                 "party_id": party.pk,

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from people.models import Person
+from people.fields import EncryptedCharField, EncryptedEmailField, EncryptedTextField
+from people.models import ContactDetails, Person
 from rjcases.listing import NAME_MATCH_CAP, is_number_search
 
 
@@ -71,6 +72,8 @@ class EligibilityPolicy(models.Model):
 class ReferenceCounter(models.Model):
     """The last reference number given out in a year: RJ-<year>-<number>."""
 
+    audited = False  # a counter behind the reference numbers, which the audited referral rows carry
+
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
@@ -130,6 +133,10 @@ class ReferralQuerySet(models.QuerySet):
     def with_list_data(self):
         return self.select_related("offence_category", "referring_officer", "unit__agency")
 
+    def unsealed(self):
+        """Return the referrals whose record is not sealed (DESIGN.md, data protection 6)."""
+        return self.filter(sealed_at__isnull=True)
+
     def search(self, text: str):
         """Return the referrals found by `text`: a reference, a police report number or a person's name.
 
@@ -176,6 +183,14 @@ class Referral(FSMModelMixin, models.Model):
     eligible = models.BooleanField(null=True, help_text="The policy's verdict when the referral was screened.")
     eligibility_results = models.JSONField(default=list, blank=True)
     override_justification = models.TextField(blank=True)
+    # The referral stands for its whole record (its case, conferences and agreements): the lists
+    # of every floor can leave a sealed record out without asking the floors above.
+    sealed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="While set, only administrators see the record."
+    )
+    purged_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the record's personal data was purged."
+    )
     history = HistoricalRecords(excluded_fields=["status"])
 
     objects = ReferralQuerySet.as_manager()
@@ -267,6 +282,17 @@ class ReferralParty(models.Model):
     prior_diversions = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Responsible parties only: earlier diversions known to the police."
     )
+    age_group = models.CharField(
+        max_length=10,
+        choices=[("juvenile", "Juvenile"), ("adult", "Adult"), ("unknown", "Unknown")],
+        blank=True,
+        editable=False,
+        help_text="Kept when the date of birth is purged: the age group on the incident date.",
+    )
+    linked = models.BooleanField(
+        default=False,
+        help_text="The person was already on record when named here: details typed here are only proposed.",
+    )
 
     class Meta:
         verbose_name_plural = "referral parties"
@@ -310,3 +336,56 @@ class ReferralEvent(models.Model):
     @property
     def to_label(self):
         return ReferralStatus(self.to_status).label
+
+
+class ContactUpdateQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(adopted_at__isnull=True, dismissed_at__isnull=True)
+
+
+class ContactUpdate(models.Model):
+    """Contact details typed onto a referral for someone already on record.
+
+    They never replace the details on record by themselves (DESIGN.md, data protection rule 3): the
+    facilitators and supervisors of the person's case adopt them into ContactDetails, or dismiss them.
+    Encrypted at rest like ContactDetails.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_updates")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="contact_updates")
+    phone = EncryptedCharField(max_length=40, blank=True)
+    email = EncryptedEmailField(blank=True)
+    address = EncryptedTextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    adopted_at = models.DateTimeField(null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ContactUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(adopted_at__isnull=True) | Q(dismissed_at__isnull=True), name="contact_update_one_outcome"
+            )
+        ]
+
+    def __str__(self):
+        return f"Contact details proposed for person {self.person_id} on referral {self.referral_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.adopted_at is None and self.dismissed_at is None
+
+    def adopt_into(self, contact: ContactDetails) -> None:
+        """Copy the proposed values that were given into `contact`; blanks leave a value alone."""
+        for name in ("phone", "email", "address"):
+            if getattr(self, name):
+                setattr(contact, name, getattr(self, name))

@@ -12,7 +12,7 @@ from rjcases.api.validation import check_with_form, form_errors, form_value, for
 
 from .forms import DeclineForm, PartyFormSet, ReferralForm
 from .models import DeclineReason, OffenceCategory, PartyRole, Referral, ReferralEvent, ReferralParty, ReferralStatus
-from .permissions import can_see_party_contacts, can_see_screening
+from .permissions import can_see_screening, contact_people_for_user, people_for_referrer
 
 
 class ContactSerializer(serializers.Serializer):
@@ -35,7 +35,8 @@ class PartySerializer(serializers.ModelSerializer):
     gender = serializers.CharField(source="person.gender", read_only=True)
     ethnicity = serializers.CharField(source="person.ethnicity", read_only=True)
     contact = serializers.SerializerMethodField(
-        help_text="Contact details, or null where the caller may not see them (e.g. once screened, for officers)."
+        help_text="Contact details, or null where the caller may not see them (e.g. once screened, for officers, "
+        "or a person linked from the records, whose details stay with whoever recorded them)."
     )
 
     class Meta:
@@ -56,7 +57,7 @@ class PartySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ContactSerializer(allow_null=True))
     def get_contact(self, party):
-        return contact_data(party.person) if self.context.get("show_contacts") else None
+        return contact_data(party.person) if party.person_id in self.context.get("contact_people", ()) else None
 
 
 class ReferralEventSerializer(serializers.ModelSerializer):
@@ -123,7 +124,7 @@ class ReferralSerializer(ReferralListSerializer):
     @extend_schema_field(PartySerializer(many=True))
     def get_parties(self, referral):
         user = self.context["request"].user
-        context = {**self.context, "show_contacts": can_see_party_contacts(user, referral)}
+        context = {**self.context, "contact_people": contact_people_for_user(user, referral)}
         parties = referral.parties.select_related("person__contact")
         return PartySerializer(parties, many=True, context=context).data
 
@@ -229,7 +230,10 @@ class ReferralInputSerializer(serializers.Serializer):
                 data.update({f"parties-{offset}-role": "responsible", f"parties-{offset}-kind": "individual"})
                 data.update({f"parties-{offset}-last_name": "-", f"parties-{offset}-first_name": "-"})
             data["parties-TOTAL_FORMS"] = str(len(rows) + len(set(party_people) - named))
-        return PartyFormSet(data, prefix="parties", form_kwargs={"party_people": party_people})
+        candidates = people_for_referrer(self.context["request"].user)
+        return PartyFormSet(
+            data, prefix="parties", form_kwargs={"party_people": party_people, "candidates": candidates}
+        )
 
 
 class WithdrawSerializer(serializers.Serializer):

@@ -4,13 +4,23 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from people.audit import record_audit
-from people.models import AuditEntry, ContactDetails, Ethnicity, Gender, Person
+from people.models import ContactDetails, Ethnicity, Gender, Person
 from rjcases.workflow import InputRequired, referral_accepted
 
 from .eligibility import evaluate_referral
-from .models import DeclineReason, PartyRole, Referral, ReferralEvent, ReferralParty, ReferralStatus
+from .models import (
+    ContactUpdate,
+    DeclineReason,
+    PartyRole,
+    Referral,
+    ReferralEvent,
+    ReferralParty,
+    ReferralStatus,
+)
+from .permissions import people_recorded_on
 from .transitions import InvalidTransition, check_referral_move, move_referral
 
 
@@ -65,7 +75,6 @@ def create_referral(*, officer, data: ReferralInput, parties: list[PartyInput]) 
     ReferralEvent.objects.create(
         referral=referral, actor=officer, to_status=ReferralStatus.DRAFT, reason="Referral created."
     )
-    record_audit(officer, AuditEntry.Action.CREATE, referral)
     return referral
 
 
@@ -84,34 +93,93 @@ def update_referral(
     locked.save()
     locked.parties.filter(pk__in=removed_party_ids).delete()
     save_parties(locked, parties, by=by)
-    record_audit(by, AuditEntry.Action.CHANGE, locked)
     return locked
 
 
 def save_parties(referral, parties, *, by):
-    """Create or update the referral's parties (people, their contact details and their roles)."""
+    """Create or update the referral's parties (people, their contact details and their roles).
+
+    An officer writes the details of the people this referral put on record. For anyone else (a
+    person linked from the records) what they type is only proposed (`ContactUpdate`), and the
+    person's name and date of birth stay as recorded: the details belong to whoever recorded them,
+    and the case's facilitators adopt or dismiss the proposal (DESIGN.md, data protection rule 3).
+    """
+    own = people_recorded_on(referral) if referral.pk else set()
     for party in parties:
         if party.party_id:
             link = referral.parties.select_related("person").get(pk=party.party_id)
             person = link.person
-            for name in party.person_fields:
-                setattr(person, name, getattr(party, name))
-            person.save()
+            writes = person.pk in own or not by.is_officer
+            if writes:
+                for name in party.person_fields:
+                    setattr(person, name, getattr(party, name))
+                person.save()
         else:
             person = party.existing_person
             if person is None:
                 person = Person(created_by=by, **{name: getattr(party, name) for name in party.person_fields})
                 person.save()
-            link = ReferralParty(referral=referral, person=person)
-        contact, _ = ContactDetails.objects.get_or_create(person=person)
-        if party.existing_person is None or any((party.phone, party.email, party.address)):
-            contact.phone, contact.email, contact.address = party.phone, party.email, party.address
-            contact.save()
+            link = ReferralParty(referral=referral, person=person, linked=party.existing_person is not None)
+            writes = party.existing_person is None or not by.is_officer
+        if writes:
+            _write_contact(person, party)
+        else:
+            _propose_contact(referral, person, party, by=by)
         link.role = party.role
         is_responsible = party.role == PartyRole.RESPONSIBLE
         link.admits_responsibility = party.admits_responsibility if is_responsible else None
         link.prior_diversions = party.prior_diversions if is_responsible else None
         link.save()
+
+
+def _write_contact(person, party) -> None:
+    contact, _ = ContactDetails.objects.get_or_create(person=person)
+    if party.existing_person is None or any((party.phone, party.email, party.address)):
+        contact.phone, contact.email, contact.address = party.phone, party.email, party.address
+        contact.save()
+
+
+def _propose_contact(referral, person, party, *, by) -> None:
+    """Keep what was typed for someone on record as this referral's one pending proposal for them."""
+    typed = {"phone": party.phone, "email": party.email, "address": party.address}
+    pending = ContactUpdate.objects.pending().filter(referral=referral, person=person).first()
+    if not any(typed.values()):
+        if pending is not None:
+            pending.delete()  # the officer cleared what they had proposed
+        return
+    if pending is None:
+        ContactUpdate.objects.create(referral=referral, person=person, proposed_by=by, **typed)
+        return
+    for name, value in typed.items():
+        setattr(pending, name, value)
+    pending.proposed_by = by
+    pending.save(update_fields=[*typed, "proposed_by"])
+
+
+@transaction.atomic
+def adopt_contact_update(*, update: ContactUpdate, by) -> ContactDetails:
+    """Copy proposed contact details into the person's details on record (their history keeps the old)."""
+    update = ContactUpdate.objects.select_for_update().get(pk=update.pk)
+    if not update.is_pending:
+        raise InvalidTransition("These contact details have already been adopted or dismissed.")
+    contact, _ = ContactDetails.objects.get_or_create(person_id=update.person_id)
+    update.adopt_into(contact)
+    contact.save()
+    update.adopted_at, update.adopted_by = timezone.now(), by
+    update.save(update_fields=["adopted_at", "adopted_by"])
+    record_audit(by, "adopt", contact, detail=f"contact update {update.pk} of person {update.person_id}")
+    return contact
+
+
+@transaction.atomic
+def dismiss_contact_update(*, update: ContactUpdate, by) -> ContactUpdate:
+    """Set proposed contact details aside, leaving the details on record as they are."""
+    update = ContactUpdate.objects.select_for_update().get(pk=update.pk)
+    if not update.is_pending:
+        raise InvalidTransition("These contact details have already been adopted or dismissed.")
+    update.dismissed_at, update.dismissed_by = timezone.now(), by
+    update.save(update_fields=["dismissed_at", "dismissed_by"])
+    return update
 
 
 def submission_problems(referral: Referral) -> list[str]:

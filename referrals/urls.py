@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/submit/", views.referral_submit, name="submit"),
     path("<int:pk>/withdraw/", views.referral_withdraw, name="withdraw"),
     path("<int:pk>/screen/", views.screen_referral, name="screen"),
+    path("<int:pk>/screen/merge/", views.merge_duplicate, name="merge"),
 ]

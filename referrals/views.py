@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from people.audit import record_audit
+from people.merging import MergeRefused
 from people.models import AuditEntry
 from rjcases.listing import sort_and_paginate
 
@@ -22,12 +23,15 @@ from .forms import (
     WithdrawForm,
     party_initial,
 )
+from .matching import MergeForm, merge_party_into, possible_duplicates
 from .models import ReferralStatus
 from .permissions import (
     can_edit_referral,
     can_see_party_contacts,
     can_withdraw_referral,
+    contact_people_for_user,
     get_referral_for_user,
+    people_for_referrer,
     referrals_for_user,
     require_referrer,
     require_screener,
@@ -58,7 +62,9 @@ def referral_list(request):
 def referral_create(request):
     require_referrer(request.user)
     form = ReferralForm(request.POST or None)
-    parties = PartyFormSet(request.POST or None, prefix="parties")
+    parties = PartyFormSet(
+        request.POST or None, prefix="parties", form_kwargs={"candidates": people_for_referrer(request.user)}
+    )
     if request.method == "POST" and form.is_valid() and parties.is_valid():
         party_inputs, _ = parties.to_inputs()
         referral = services.create_referral(officer=request.user, data=form.to_input(), parties=party_inputs)
@@ -81,8 +87,11 @@ def referral_edit(request, pk):
     parties = PartyFormSet(
         request.POST or None,
         prefix="parties",
-        initial=party_initial(referral),
-        form_kwargs={"party_people": dict(referral.parties.values_list("pk", "person_id"))},
+        initial=party_initial(referral, contact_people=contact_people_for_user(request.user, referral)),
+        form_kwargs={
+            "party_people": dict(referral.parties.values_list("pk", "person_id")),
+            "candidates": people_for_referrer(request.user),
+        },
     )
     answer = InfoAnswerForm(request.POST or None, prefix="info") if needs_info else None
     if request.method == "POST" and form.is_valid() and parties.is_valid() and (answer is None or answer.is_valid()):
@@ -133,6 +142,7 @@ def referral_detail(request, pk):
         "events": referral.events.select_related("actor"),
         "can_edit": can_edit_referral(request.user, referral),
         "show_contacts": can_see_party_contacts(request.user, referral),
+        "contact_people": contact_people_for_user(request.user, referral),
         "case": getattr(referral, "case", None) if referral.status == ReferralStatus.ACCEPTED else None,
         "withdraw_form": WithdrawForm(),
     }
@@ -204,8 +214,27 @@ def screen_referral(request, pk):
         "earlier": referrals_for_user(request.user).earlier_for_responsible_parties_of(referral).with_list_data()[:10],
         "forms": forms,
         "active": action or "accept",
+        "duplicates": possible_duplicates(referral),
     }
     return render(request, "referrals/screen.html", context, status=400 if action else 200)
+
+
+@require_POST
+def merge_duplicate(request, pk):
+    """Merge a person the referral names into the same individual already on record."""
+    require_screener(request.user)
+    referral = get_referral_for_user(request.user, pk)
+    form = MergeForm(request.POST, duplicates=possible_duplicates(referral))
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or "Choose a person and a match to merge.")
+        return redirect("referrals:screen", pk=referral.pk)
+    try:
+        merge = merge_party_into(party=form.cleaned_data["party"], keep=form.cleaned_data["keep"], by=request.user)
+    except MergeRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Person {merge.merged_id} merged into person {merge.kept_id}.")
+    return redirect("referrals:screen", pk=referral.pk)
 
 
 def _decide(request, referral, action, form):

@@ -67,6 +67,8 @@ class Reminder(models.Model):
     group expanded when the reminder falls due: the supervisors, or a partner organisation's staff.
     """
 
+    audited = False  # planned from audited records and replanned whenever they change; a resend is audited
+
     kind = models.CharField(max_length=30, choices=ReminderKind.choices)
     variant = models.CharField(max_length=20, blank=True, help_text="Which of a kind's reminders: 48h, 14d, 6m…")
     referral = models.ForeignKey(

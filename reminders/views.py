@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cases.permissions import require_supervisor
+from referrals.permissions import can_see_sealed
 from rjcases.workflow import InvalidTransition
 
 from .models import Reminder, ReminderStatus
@@ -17,6 +18,8 @@ def failed_reminders(request):
     failed = Reminder.objects.filter(status=ReminderStatus.FAILED).select_related(
         "case__referral", "referral", "recipient_user", "recipient_person", "recipient_partner"
     )
+    if not can_see_sealed(request.user):
+        failed = failed.exclude(case__referral__sealed_at__isnull=False).exclude(referral__sealed_at__isnull=False)
     page = Paginator(failed.order_by("-due_at", "-pk"), 50).get_page(request.GET.get("page"))
     return render(request, "reminders/failed.html", {"page": page})
 

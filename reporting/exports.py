@@ -14,8 +14,10 @@ import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from people.models import Partner
+from people.audit import record_audit
+from people.models import AuditEntry, Partner
 from referrals.models import PartyRole, ReferralParty
+from referrals.permissions import referrals_for_user
 
 from . import metrics
 from .models import PersonPseudonym
@@ -111,10 +113,10 @@ def _reoffended(row, months: int) -> str:
     return _yes_no(bool(row[f"fig_reoffended_{months}"]))
 
 
-def _chunks(filters):
-    """Yield lists of referrals (as dicts) in id order, CHUNK at a time, without an offset."""
+def _chunks(filters, user):
+    """Yield lists of the referrals `user` may see (as dicts) in id order, CHUNK at a time, without an offset."""
     expressions = metrics.figure_expressions()
-    referrals = metrics.with_days(metrics.filtered_referrals(filters)).annotate(
+    referrals = metrics.with_days(metrics.filtered_referrals(filters, referrals_for_user(user))).annotate(
         **{f"fig_{name}": expressions[name] for name in OUTCOME_FIGURES}
     )
     fields = [
@@ -143,11 +145,11 @@ def _parties(referral_ids) -> dict[int, dict[str, list]]:
     return found
 
 
-def rows(filters, *, full: bool):
+def rows(filters, *, full: bool, user):
     """Yield the header, then one list of values per referral."""
     yield (FULL_COLUMNS if full else []) + COLUMNS
     partners = dict(Partner.objects.values_list("pk", "name"))
-    for chunk in _chunks(filters):
+    for chunk in _chunks(filters, user):
         parties = _parties([row["pk"] for row in chunk])
         people = {p.pk for found in parties.values() for persons in found.values() for p in persons}
         pseudonyms = ensure_pseudonyms(sorted(people))
@@ -201,20 +203,28 @@ class _Echo:
         return value
 
 
-def csv_response(filters, *, full: bool) -> StreamingHttpResponse:
+def _audit_export(filters, *, full: bool, fmt: str) -> None:
+    detail = f"{'full' if full else 'pseudonymised'} {fmt} export {filters.cache_key()}"
+    record_audit(action=AuditEntry.Action.EXPORT, detail=detail)
+
+
+def csv_response(filters, *, full: bool, user) -> StreamingHttpResponse:
     """Stream the export as CSV: rows are written as they are read, never held all at once."""
+    _audit_export(filters, full=full, fmt="csv")
     writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(r) for r in rows(filters, full=full)), content_type="text/csv")
+    lines = (writer.writerow(r) for r in rows(filters, full=full, user=user))
+    response = StreamingHttpResponse(lines, content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{_filename(filters, full, "csv")}"'
     return response
 
 
-def xlsx_response(filters, *, full: bool) -> FileResponse:
+def xlsx_response(filters, *, full: bool, user) -> FileResponse:
     """Write the export as XLSX in constant memory to a temporary file, then send the file."""
+    _audit_export(filters, full=full, fmt="xlsx")
     output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
     workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
     sheet = workbook.add_worksheet("cases")
-    for row_number, values in enumerate(rows(filters, full=full)):
+    for row_number, values in enumerate(rows(filters, full=full, user=user)):
         for column, value in enumerate(values):
             if isinstance(value, str):
                 sheet.write_string(row_number, column, value)

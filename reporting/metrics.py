@@ -160,7 +160,8 @@ def with_dimensions(referrals):
 
     Partner: the partner of the first item (with one) of the case's current agreement.
     Conference kind: the kind of the case's latest conference that was not cancelled.
-    Age group: of the first responsible party, on the incident date.
+    Age group: of the first responsible party, on the incident date (kept on the party when the
+    date of birth was purged).
     """
     first_partner = _current_items().filter(partner__isnull=False).order_by("pk").values("partner")[:1]
     latest_kind = (
@@ -173,6 +174,7 @@ def with_dimensions(referrals):
         dim_partner=Subquery(first_partner),
         dim_kind=Coalesce(Subquery(latest_kind), Value("")),
         born=_responsible("person__date_of_birth"),
+        kept_age=_responsible("age_group"),
         party_kind=_responsible("person__kind"),
         dim_gender=Coalesce(_responsible("person__gender"), Value("not_stated")),
         dim_ethnicity=Coalesce(_responsible("person__ethnicity"), Value("not_stated")),
@@ -190,6 +192,7 @@ def with_dimensions(referrals):
     )
     return referrals.annotate(
         dim_age=models.Case(
+            When(Q(kept_age__isnull=False) & ~Q(kept_age=""), then=F("kept_age")),
             When(Q(born__isnull=True) | ~Q(party_kind="individual"), then=Value("unknown")),
             When(age__lt=settings.JUVENILE_AGE, then=Value("juvenile")),
             default=Value("adult"),

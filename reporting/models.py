@@ -91,6 +91,8 @@ class Slice(models.Model):
     """The month, the filter (one dimension and its value, or the whole programme) and the
     breakdown group a rollup row is about."""
 
+    audited = False  # rebuilt from the base tables; exports that use it are audited
+
     month = models.DateField(help_text="First day of the month the referrals were made in (local time).")
     slice = models.CharField(max_length=20, choices=SliceKind.choices)
     slice_value = models.CharField(max_length=40, blank=True)
@@ -141,6 +143,8 @@ class DashboardDays(Slice):
 class DashboardBuild(models.Model):
     """When the rollup was last rebuilt: the page says how fresh its figures are."""
 
+    audited = False  # rebuilt from the base tables; exports that use it are audited
+
     computed_at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField()
     rows = models.PositiveIntegerField()
@@ -160,6 +164,8 @@ class PersonPseudonym(models.Model):
     Random rather than derived from the key or the name, so that it cannot be reversed; stored,
     so that the same person has the same pseudonym in every export.
     """
+
+    audited = False  # a stand-in made by an export, and the export is audited
 
     person = models.OneToOneField("cases.Person", on_delete=models.CASCADE, related_name="pseudonym")
     pseudonym = models.CharField(max_length=32, unique=True)

@@ -140,7 +140,8 @@ def _facts_sql() -> str:
             partner_item.partner_id AS partner_id,
             COALESCE((SELECT k.kind FROM conferences_conference k WHERE k.case_id = c.id AND k.status <> 'cancelled'
                       ORDER BY k.starts_at DESC, k.id DESC LIMIT 1), '') AS conference_kind,
-            CASE WHEN p.date_of_birth IS NULL OR p.kind <> 'individual' THEN 'unknown'
+            CASE WHEN rp.age_group <> '' THEN rp.age_group
+                 WHEN p.date_of_birth IS NULL OR p.kind <> 'individual' THEN 'unknown'
                  WHEN {age} < %(juvenile_age)s THEN 'juvenile' ELSE 'adult' END AS age_group,
             COALESCE(p.gender, 'not_stated') AS gender,
             COALESCE(p.ethnicity, 'not_stated') AS ethnicity,

@@ -8,8 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from cases.permissions import require_supervisor
-from people.audit import record_audit
-from people.models import AuditEntry, Role
+from people.models import Role
 from referrals.permissions import referrals_for_user
 
 from . import exports, metrics
@@ -100,7 +99,8 @@ def drilldown(request):
         return HttpResponseBadRequest(str(error))
     if filters is None:
         return HttpResponseBadRequest("; ".join(form.non_field_errors()) or "Invalid filters.")
-    referrals = metrics.cases_behind(metrics.filtered_referrals(filters), metric, breakdown=breakdown, group=group)
+    listed = metrics.filtered_referrals(filters, referrals_for_user(request.user))  # sealed records are not listed
+    referrals = metrics.cases_behind(listed, metric, breakdown=breakdown, group=group)
     if after is not None:
         referrals = referrals.filter(pk__lt=after)
     page = list(
@@ -133,11 +133,9 @@ def export(request, fmt: str):
     form, filters = _filters_or_400(request)
     if filters is None:
         return HttpResponseBadRequest("; ".join(form.non_field_errors()) or "Invalid filters.")
-    detail = f"{'full' if full else 'pseudonymised'} {fmt} export {filters.cache_key()}"
-    record_audit(request.user, AuditEntry.Action.VIEW, request=request, detail=detail)
     if fmt == "xlsx":
-        return exports.xlsx_response(filters, full=full)
-    return exports.csv_response(filters, full=full)
+        return exports.xlsx_response(filters, full=full, user=request.user)
+    return exports.csv_response(filters, full=full, user=request.user)
 
 
 def feedback(request):

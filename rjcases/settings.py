@@ -8,6 +8,7 @@ file-system Celery broker, so that trying it out needs no server.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -17,6 +18,22 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me" if DEBUG else None)
+# The key of the audit log's hash chain (people/audit.py). Set it apart from SECRET_KEY in
+# production, so that rotating SECRET_KEY leaves the log verifiable; by default it is derived from it.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default=f"audit-chain:{SECRET_KEY}")
+# Contact details are encrypted at rest (people/fields.py, docs/data-protection.md) under keys derived
+# from SECRET_KEY (and SECRET_KEY_FALLBACKS) and each of FIELD_ENCRYPTION_KEYS: the first encrypts,
+# all decrypt. A laptop and CI derive one from SECRET_KEY; production must set it.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG and not env.bool("CI", default=False):
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is not set. Contact details are encrypted at rest: set it to one long random "
+            "key (or a comma-separated list, newest first, while rotating). See docs/data-protection.md."
+        )
+    FIELD_ENCRYPTION_KEYS = [f"field-encryption:{SECRET_KEY}"]
+SALT_KEY = FIELD_ENCRYPTION_KEYS  # the name encrypted_fields reads
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -43,6 +60,7 @@ INSTALLED_APPS = [
     "conferences",
     "reminders",
     "reporting",
+    "retention",
     "rjcases.api",
     "demo",
 ]
@@ -58,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After authentication: every write and refusal of the request is attributed to its user.
+    "people.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "rjcases.urls"
@@ -85,7 +105,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)  # a fresh clone has no var/ yet: SQLite would refuse to create the file
     # WAL and a busy timeout let the web process and the Celery worker share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+    # IMMEDIATE: a transaction takes the write lock when it begins, so that two processes never
+    # read the same last audit entry to chain to.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.User"

@@ -7,6 +7,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
 os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test-field-encryption-key")
 
 from .settings import *  # noqa: F403
 from .settings import STORAGES
@@ -20,5 +21,7 @@ CSRF_COOKIE_SECURE = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The live server of the browser tests serves static files itself; WhiteNoise is for production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# Every write request of the suite must leave its audit entries (tests/audit_guard.py).
+MIDDLEWARE = ["tests.audit_guard.WriteAuditGuard", *MIDDLEWARE]
 SMS_BACKEND = "reminders.sms.LocmemBackend"
 SITE_URL = "https://rj.example.org"

@@ -7,6 +7,7 @@ from django.db import connection
 
 from referrals import services
 from referrals.models import Referral
+from tests import audit_guard
 from tests.factories import PASSWORD, ReferralFactory, UnitFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -16,6 +17,42 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "redis: needs a Redis server (REDIS_URL); skipped locally without it, never in CI"
     )
+    _keep_the_audit_log_when_flushing()
+
+
+@pytest.fixture(autouse=True)
+def _every_write_is_audited():
+    """Fail a test whose requests changed an audited row without an audit entry (tests/audit_guard.py)."""
+    audit_guard.violations.clear()
+    yield
+    if audit_guard.violations:
+        pytest.fail("Writes without an audit entry:\n" + "\n".join(audit_guard.violations))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On a run of the whole suite, fail if a route that accepts writes was never written through."""
+    options = session.config.option
+    whole = not options.keyword and options.markexpr in ("", "not schema_owner") and not options.deselect
+    if not whole or session.config.args != session.config.getini("testpaths") or exitstatus != 0:
+        return
+    uncovered = audit_guard.uncovered_write_routes()
+    if uncovered:
+        lines = "\n".join(f"  {method} {route}" for route, method in sorted(uncovered))
+        print(f"\nRoutes that accept writes but no test wrote through (so their audit is untested):\n{lines}")
+        session.exitstatus = 1
+
+
+def _keep_the_audit_log_when_flushing():
+    """Transactional tests empty the tables with TRUNCATE after each test; the audit log refuses it
+    (a trigger, and in CI the app's database role has no right to), as it would in production. So
+    the flush leaves the log alone, and the chain simply goes on from test to test."""
+    operations = type(connection.ops)
+    flush = operations.sql_flush
+
+    def sql_flush(self, style, tables, *args, **kwargs):
+        return flush(self, style, [table for table in tables if table != "cases_auditentry"], *args, **kwargs)
+
+    operations.sql_flush = sql_flush
 
 
 def _skip_redis_tests_without_redis(items):

@@ -14,7 +14,8 @@ from cases.models import OPEN_CASE_STATUSES, Case, CaseEvent, CaseStatus
 from conferences.models import AgreementItem
 from referrals.models import ReferenceCounter, Referral, ReferralEvent, ReferralStatus
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+# The loader drops and puts back keys and indexes: only the schema's owner may.
+pytestmark = [pytest.mark.postgres, pytest.mark.schema_owner, pytest.mark.django_db]
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 

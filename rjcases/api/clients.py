@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from people.audit import record_audit
-from people.models import AuditEntry, Role, User
+from people.audit import record_bulk_change
+from people.models import Role, User
 
 from .models import ApiClient, hash_key
 
@@ -56,7 +56,6 @@ def issue_api_key(*, name: str, scope: str, by=None, unit=None, partner=None) ->
         key_prefix=prefix,
         key_hash=hash_key(key),
     )
-    record_audit(by, AuditEntry.Action.CREATE, client, detail="API key issued")
     return client, key
 
 
@@ -68,7 +67,7 @@ def revoke_api_key(*, client: ApiClient, by=None) -> ApiClient:
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
         User.objects.filter(pk=client.user_id).update(is_active=False)
-        record_audit(by, AuditEntry.Action.CHANGE, client, detail="API key revoked")
+        record_bulk_change(User, [client.user_id], detail="fields: is_active")
     return client
 
 

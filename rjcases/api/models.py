@@ -89,6 +89,8 @@ class IdempotencyRecord(models.Model):
     Keys belong to the user who sent them: two clients may use the same key without meeting.
     """
 
+    audited = False  # a stored reply: the write it answered was audited
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     operation = models.CharField(max_length=100)

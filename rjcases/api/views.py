@@ -1,37 +1,21 @@
-"""What every API view shares: authentication, scope, throttling, pagination and the audit of writes."""
+"""What every API view shares: authentication, scope, throttling, pagination and versions.
+
+Writes are audited by the writer (people/audit.py), which names the API key they came through.
+"""
 
 from rest_framework import mixins, viewsets
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from people.audit import record_audit
-from people.models import AuditEntry
-
 from .concurrency import check_if_match, etag_of
-from .permissions import api_client
 
 
 class ApiViewSet(viewsets.GenericViewSet):
     """The base of the API's view sets.
 
-    A write that succeeds leaves an audit entry naming the client (or the person) and the record;
-    views name the record they changed in `self.audited`. A read of one record sends its ETag.
+    A read of one record sends its ETag.
     """
 
-    audited = None
     lookup_value_regex = r"[0-9]+"
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method not in SAFE_METHODS and 200 <= response.status_code < 300 and self.audited is not None:
-            self._audit_write(request, response)
-        return response
-
-    def _audit_write(self, request, response):
-        client = api_client(request)
-        via = f"API client {client.pk} ({client.key_prefix})" if client else "API, signed in"
-        action = AuditEntry.Action.CREATE if response.status_code == 201 else AuditEntry.Action.CHANGE
-        record_audit(request.user, action, self.audited, request=request, detail=f"{via}: {self.action}")
 
     def detail_data(self, record) -> dict:
         """Return the representation of `record` that a GET of it answers with."""

@@ -73,10 +73,11 @@ def test_a_client_writes_as_its_service_user_and_the_audit_names_it(agency_write
     referral = Referral.objects.get()
     assert referral.referring_officer == record.user
     assert str(record.user) == "Records system (API client)"
-    entry = AuditEntry.objects.filter(actor=record.user, detail__startswith="API client").get()
-    assert entry.action == AuditEntry.Action.CREATE
-    assert entry.object_id == str(referral.pk)
-    assert record.key_prefix in entry.detail
+    entry = AuditEntry.objects.filter(object_type="referrals.referral", action=AuditEntry.Action.CREATE).get()
+    assert (entry.actor, entry.object_id) == (record.user, str(referral.pk))
+    assert entry.client == f"api key {record.pk} ({record.key_prefix})"
+    # The parties and the first event are audited in the same request, naming the same key.
+    assert AuditEntry.objects.filter(object_type="referrals.referralparty", client=entry.client).exists()
 
 
 def test_people_use_their_session_and_writes_need_the_csrf_token(officer):

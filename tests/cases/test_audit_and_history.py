@@ -27,20 +27,17 @@ def test_logging_out_is_audited(client, officer):
     assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGOUT, actor=officer).count() == 1
 
 
-@pytest.mark.parametrize("username", ["officer", "no-such-user", "test-pass-123"])
-def test_a_failed_login_is_audited_without_the_username(client, officer, username):
+@pytest.mark.parametrize("username", ["officer", "no-such-user"])
+def test_a_failed_login_is_audited_with_the_account_attempted(client, officer, username):
     response = client.post(
         reverse("login"), {"username": username, "password": "wrong-password"}, REMOTE_ADDR="198.51.100.2"
     )
 
     assert response.status_code == 200
-    entry = AuditEntry.objects.get()
-    assert entry.action == AuditEntry.Action.LOGIN_FAILED
-    assert entry.actor is None
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN_FAILED)
+    assert (entry.actor, entry.actor_username, entry.outcome) == (None, username, AuditEntry.Outcome.FAILED)
     assert entry.ip_address == "198.51.100.2"
-    # Neither the name typed (perhaps a password typed in the wrong box) nor the password is kept.
-    for value in (entry.detail, entry.object_type, entry.object_id, str(entry)):
-        assert username not in value
+    for value in (entry.detail, entry.object_type, entry.object_id, entry.client, str(entry)):
         assert "wrong-password" not in value
 
 
@@ -159,11 +156,17 @@ def test_changing_a_party_is_in_the_persons_history(login, officer, draft):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("statement", ["UPDATE cases_auditentry SET detail = 'x'", "DELETE FROM cases_auditentry"])
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE cases_auditentry SET detail = 'x'", "DELETE FROM cases_auditentry", "TRUNCATE cases_auditentry"],
+)
 def test_the_database_refuses_to_change_the_audit_log(client, officer, statement):
     client.post(reverse("login"), {"username": "officer", "password": PASSWORD})
-    assert AuditEntry.objects.count() == 1
+    count = AuditEntry.objects.count()
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN).exists()
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    # The trigger refuses it; connected as the app's own role (as CI is), the grants refuse it first.
+    refused = "append-only|permission denied"
+    with pytest.raises(DatabaseError, match=refused), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
-    assert AuditEntry.objects.count() == 1
+    assert AuditEntry.objects.count() == count
