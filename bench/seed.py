@@ -29,7 +29,7 @@ COLUMNS = {
     "referrals_referral": "id reference status incident_number incident_date incident_place offence_category_id "
     "description harm_description referring_officer_id unit_id created_at submitted_at screened_at screened_by_id "
     "info_request info_response decline_reason eligible eligibility_results override_justification",
-    "referrals_referralparty": "id referral_id person_id role admits_responsibility prior_diversions",
+    "referrals_referralparty": "id referral_id person_id role admits_responsibility prior_diversions age_group linked",
     "referrals_referralevent": "id referral_id actor_id from_status to_status reason created_at",
     "cases_case": "id referral_id status facilitator_id co_facilitator_id opened_at status_changed_at "
     "last_activity_at closed_at return_reason closing_note",

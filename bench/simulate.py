@@ -196,7 +196,8 @@ class Programme:
                 continue
             seen.add((person_id, role))
             self.row("referrals_referralparty", self.ids("referrals_referralparty"), pk, person_id, role,
-                     admits if role == "responsible" else None, prior if role == "responsible" else None)  # fmt: skip
+                     admits if role == "responsible" else None, prior if role == "responsible" else None,
+                     "", False)  # fmt: skip
 
         # screening
         responsible = [p for p in parties if p[1] == "responsible"]

@@ -131,8 +131,18 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "object_type", "object_id", "ip_address"]
-    list_filter = ["action", "object_type"]
+    list_display = [
+        "created_at",
+        "actor_username",
+        "action",
+        "outcome",
+        "object_type",
+        "object_id",
+        "client",
+        "ip_address",
+    ]
+    list_filter = ["action", "outcome", "object_type"]
+    search_fields = ["actor_username", "object_id"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):

@@ -2,7 +2,8 @@
 
 A record past its retention keeps its rows, ids, statuses, dates, codes, counts and amounts, so
 that the dashboard's figures stay as they were; what goes is what names or describes a person:
-names, dates of birth (the age group on the incident date is kept on each party), contact details,
+names, dates of birth (the age group on the incident date is kept on each party), contact details
+(and the details typed onto referrals for someone on record),
 everything people wrote (notes, descriptions, reasons, timeline summaries, survey comments), the
 same in the history tables, planned reminders and the export pseudonyms. The audit log is never
 touched: it holds ids and codes only.
@@ -30,8 +31,8 @@ from cases.models import (
 )
 from conferences.models import Agreement, AgreementItem, Conference, Participant
 from people.audit import record_audit
-from people.models import ContactDetails, Person
-from referrals.models import Referral, ReferralEvent, ReferralParty, ReferralStatus
+from people.models import ContactDetails, Person, PersonMerge
+from referrals.models import ContactUpdate, Referral, ReferralEvent, ReferralParty, ReferralStatus
 from reminders.models import Reminder
 from reporting.models import PersonPseudonym
 from rjcases.api.idempotency import purge_expired_records
@@ -161,6 +162,7 @@ def purge_records(*, referral_ids: list[int]) -> PurgeReport:
             | Q(conference__case__referral__in=referral_ids)
             | Q(item__agreement__case__referral__in=referral_ids)
         ).delete()
+        ContactUpdate.objects.filter(referral__in=referral_ids).delete()  # details typed onto the referral
         cases = Case.objects.filter(referral__in=referral_ids).count()
         people = _purge_people(referral_ids, now=now)
     return PurgeReport(referrals=len(referral_ids), cases=cases, people=people)
@@ -203,6 +205,9 @@ def _purge_people(referral_ids: list[int], *, now) -> int:
         .values_list("pk", flat=True)
         .distinct()
     )
+    # A duplicate merged into one of them is the same individual, with nothing pointing at it.
+    merged = PersonMerge.objects.filter(kept__in=people, reversed_at__isnull=True, merged__purged_at__isnull=True)
+    people += list(merged.values_list("merged", flat=True))
     if not people:
         return 0
     individual = {"first_name": "", "last_name": PURGED, "organisation_name": "", "date_of_birth": None}
@@ -216,6 +221,7 @@ def _purge_people(referral_ids: list[int], *, now) -> int:
     ContactDetails.objects.filter(person__in=people).delete()
     # After the rows: deleting them writes one more history row, with the details in it.
     ContactDetails.history.model.objects.filter(person_id__in=people).delete()
+    ContactUpdate.objects.filter(person__in=people).delete()
     Reminder.objects.filter(recipient_person__in=people).delete()
     PersonPseudonym.objects.filter(person__in=people).delete()
     return len(people)

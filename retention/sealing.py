@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cases.models import Case, CaseStatus
-from people.audit import record_audit
+from people.audit import record_audit, record_bulk_change
 from people.models import Person
 from referrals.models import PartyRole, Referral, ReferralParty
 from referrals.permissions import can_see_sealed
@@ -61,6 +61,7 @@ def seal_record(*, referral: Referral, rule: str = SealRule.JUVENILE_COMPLETED, 
         # Compare-and-set: two runs of the schedule seal a record once.
         if not Referral.objects.filter(pk=referral.pk, sealed_at__isnull=True).update(sealed_at=now):
             return None
+        record_bulk_change(Referral, [referral.pk], detail="fields: sealed_at")
         seal = Seal.objects.create(referral_id=referral.pk, rule=rule, sealed_at=now, sealed_by=by)
         record = Case.objects.filter(referral_id=referral.pk).first() or referral
         record_audit(by, "seal", record, detail=f"referral={referral.pk} seal={seal.pk} rule={rule}")
@@ -102,6 +103,7 @@ def unseal_record(*, referral: Referral, by, reason: str) -> Seal:
         seal.unseal_reason = reason
         seal.save(update_fields=["unsealed_at", "unsealed_by", "unseal_reason"])
         Referral.objects.filter(pk=referral.pk).update(sealed_at=None)
+        record_bulk_change(Referral, [referral.pk], detail="fields: sealed_at")
         # The reason stays on the seal: the audit log keeps ids and codes only.
         record = Case.objects.filter(referral_id=referral.pk).first() or referral
         record_audit(by, "unseal", record, detail=f"referral={referral.pk} seal={seal.pk}")

@@ -78,10 +78,11 @@ class WriteAuditGuard:
         mark = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
         def watch(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)  # a write the database refused wrote nothing
             match = _WRITE.match(sql)
             if match and not _only_derived(match.group(1), sql):
                 tables.add(match.group(1))
-            return execute(sql, params, many, context)
+            return result
 
         with connection.execute_wrapper(watch):
             response = self.get_response(request)

@@ -247,8 +247,12 @@ def test_a_supervisor_records_a_check_from_the_list(login, time_machine, world, 
     assert check.recorded_by == supervisor and check.recorded_at == local(date(2025, 10, 6))
     event = CaseEvent.objects.filter(case=world.case).latest("pk")
     assert (event.kind, event.summary, event.actor) == ("note", "6-month reoffending check recorded.", supervisor)
-    audit = AuditEntry.objects.filter(object_type="cases.case", object_id=str(world.case.pk)).latest("pk")
-    assert (audit.action, audit.actor, audit.detail) == ("change", supervisor, "reoffending check 6m recorded")
+    audit = AuditEntry.objects.filter(object_type="cases.reoffendingcheck", object_id=str(check.pk)).latest("pk")
+    assert (audit.action, audit.actor, audit.detail) == (
+        "change",
+        supervisor,
+        "fields: " + ",".join(sorted(["note", "recorded_at", "recorded_by", "reoffended", "reoffended_on"])),
+    )
     assert world.case.reference in page_text(response).split("Recently answered")[1]
 
 

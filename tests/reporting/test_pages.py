@@ -237,7 +237,7 @@ def test_the_admin_full_export_has_names_and_is_audited(programme, login, admin_
     rows = csv_rows(response)
     assert {r["responsible_party_name"] for r in rows} == {"Ada Test", "Ben Test", "Cal Test", "Dee Test"}
     assert not any(c.phone in str(rows) for c in ContactDetails.objects.all())
-    exports = AuditEntry.objects.filter(actor=admin_user, action=AuditEntry.Action.VIEW)
+    exports = AuditEntry.objects.filter(actor=admin_user, action=AuditEntry.Action.EXPORT)
     assert [e.detail.split(" 2026")[0] for e in exports] == ["full csv export"]
 
 

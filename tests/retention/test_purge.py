@@ -5,12 +5,13 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection, models
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Case, CaseNote, ContactAttempt
 from conferences.models import Agreement, AgreementItem, Conference, Participant
-from people.models import AuditEntry, ContactDetails, Person
-from referrals.models import PartyRole, Referral, ReferralParty
+from people.models import AuditEntry, ContactDetails, Person, PersonMerge
+from referrals.models import ContactUpdate, PartyRole, Referral, ReferralParty
 from reminders.models import Reminder
 from reporting.figures import compute_from_rollup, refresh
 from reporting.filters import Filters
@@ -75,6 +76,7 @@ def _record_rows(world):
     return [
         *people,
         *ContactDetails.objects.filter(person__in=people),
+        *ContactUpdate.objects.filter(referral=case.referral),
         case.referral,
         *case.referral.events.all(),
         case,
@@ -135,7 +137,10 @@ def test_no_trace_of_a_purged_record_is_left_in_any_text_column(
     unseal_record(referral=case.referral, by=administrator, reason="A request from the court about it.")
     seal.refresh_from_db()
     PersonPseudonym.objects.create(person=world.responsible, pseudonym="P-canary-test")
-    planted = [name for row in _record_rows(world) for name in _plant(row)]
+    ContactUpdate.objects.create(person=world.harmed, referral=case.referral, phone="07700 900123", proposed_by=officer)
+    duplicate = Person.objects.create(first_name="Pat", last_name="Lee", date_of_birth=world.harmed.date_of_birth)
+    PersonMerge.objects.create(kept=world.harmed, merged=duplicate, merged_by=supervisor)
+    planted = [name for row in [*_record_rows(world), duplicate] for name in _plant(row)]
     columns = _text_columns()
     assert _where_the_canary_is(columns), "the canary was planted"
     people = list(Person.objects.filter(referral_roles__referral=case.referral).values_list("pk", flat=True))
@@ -143,12 +148,15 @@ def test_no_trace_of_a_purged_record_is_left_in_any_text_column(
     _age_past_retention([case.referral_id])
     report = purge_due_records()
 
-    assert (report.referrals, report.cases, report.people) == (1, 1, 3)
+    assert (report.referrals, report.cases, report.people) == (1, 1, 4)  # with the merged duplicate
     assert _where_the_canary_is(columns) == []
     assert len(columns) > 100 and len(planted) > 40
     # Contact details go through the ORM too: encrypted columns would hide the canary from SQL.
     assert not ContactDetails.objects.filter(person__in=people).exists()
     assert not ContactDetails.history.model.objects.filter(person_id__in=people).exists()
+    assert not ContactUpdate.objects.filter(Q(person__in=people) | Q(referral=case.referral)).exists()
+    duplicate.refresh_from_db()
+    assert (duplicate.display_name, duplicate.date_of_birth) == ("Purged", None)
     assert not Reminder.objects.filter(recipient_person__in=people).exists()
     assert not PersonPseudonym.objects.filter(person__in=people).exists()
     for person in Person.objects.filter(pk__in=people):

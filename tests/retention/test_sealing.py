@@ -79,7 +79,9 @@ def test_a_juvenile_case_that_did_not_complete_is_not_sealed(closing, officer, s
 
 def test_an_unsealed_record_is_not_sealed_again_by_the_schedule(completed_juvenile, administrator):
     seal_due_records()
-    unseal_record(referral=completed_juvenile.case.referral, by=administrator, reason="Court order 2026/114 to disclose.")
+    unseal_record(
+        referral=completed_juvenile.case.referral, by=administrator, reason="Court order 2026/114 to disclose."
+    )
     assert seal_due_records() == 0
     assert Referral.objects.get(pk=completed_juvenile.case.referral_id).sealed_at is None
 
