@@ -35,6 +35,7 @@ def possible_duplicates(referral: Referral) -> list[PossibleDuplicates]:
             Person.objects.not_merged()
             .matching(first_name=person.first_name, last_name=person.last_name, date_of_birth=person.date_of_birth)
             .exclude(pk=person.pk)
+            .prefetch_related("referral_roles__referral")
             .order_by("pk")[:MATCHES_PER_PARTY]
         )
         if people:

@@ -204,6 +204,9 @@ def test_the_supervisor_sees_the_programme_wide_match_merges_and_an_admin_revers
     screen = f"/referrals/{party.referral_id}/screen/"
     text = page_text(login(supervisor).get(screen))
     assert f"as person {victim.pk}" in text
+    # The supervisor sees where the match is named, to judge whether it is the same individual.
+    for role in victim.referral_roles.select_related("referral"):
+        assert f"{role.referral.reference}</a> ({role.get_role_display().lower()})" in text
 
     response = login(supervisor).post(f"{screen}merge/", {"party": party.pk, "keep": victim.pk})
     assert response.status_code == 302
