@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 from cryptography.fernet import InvalidToken
 from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.dispatch import receiver
@@ -23,6 +25,16 @@ from encrypted_fields import fields as encrypted
 FERNET_TOKEN_PREFIX = "gAAAAA"
 
 
+def require_field_encryption_keys() -> None:
+    """Refuse to go on without a field encryption key: called as the web and Celery processes
+    start, and before any encrypted value is read or written."""
+    if not settings.SALT_KEY:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is not set. Contact details are encrypted at rest: set it to one long random "
+            "key (or a comma-separated list, newest first, while rotating). See docs/data-protection.md."
+        )
+
+
 class KeepBlankMixin:
     """Store a blank value as "" rather than the library's NULL, so that columns stay NOT NULL and
     the code keeps reading "" for "no phone number". A blank says no more than NULL would."""
@@ -30,7 +42,13 @@ class KeepBlankMixin:
     def get_prep_value(self, value):
         if value == "":
             return ""
+        require_field_encryption_keys()
         return super().get_prep_value(value)
+
+    def from_db_value(self, value, expression, connection):
+        if value:
+            require_field_encryption_keys()
+        return super().from_db_value(value, expression, connection)
 
 
 class EncryptedCharField(KeepBlankMixin, encrypted.EncryptedCharField):

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -122,7 +123,7 @@ def test_the_migration_encrypts_clear_rows_and_reverses():
 def test_production_refuses_to_start_without_a_key():
     env = {k: v for k, v in os.environ.items() if k not in ("FIELD_ENCRYPTION_KEYS", "CI", "DEBUG")}
     env.update(SECRET_KEY="a-production-secret", DJANGO_SETTINGS_MODULE="rjcases.settings")
-    code = "import django; django.setup()"
+    code = "import rjcases.wsgi"  # what gunicorn loads
     refused = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert refused.returncode != 0
     assert "ImproperlyConfigured: FIELD_ENCRYPTION_KEYS is not set" in refused.stderr
@@ -132,3 +133,21 @@ def test_production_refuses_to_start_without_a_key():
     env.pop("FIELD_ENCRYPTION_KEYS")
     env["DEBUG"] = "true"
     assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=False).returncode == 0
+
+
+def test_without_a_key_commands_that_touch_no_data_still_run_and_encrypted_values_are_refused():
+    env = {k: v for k, v in os.environ.items() if k not in ("FIELD_ENCRYPTION_KEYS", "CI", "DEBUG", "SECRET_KEY")}
+    env["DJANGO_SETTINGS_MODULE"] = "rjcases.settings"
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        env=env, capture_output=True, text=True, check=False, cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    env["SECRET_KEY"] = "a-production-secret"
+    code = (
+        "import django; django.setup()\n"
+        "from people.models import ContactDetails\n"
+        "ContactDetails._meta.get_field('phone').get_prep_value('07700 900123')"
+    )
+    refused = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert "ImproperlyConfigured: FIELD_ENCRYPTION_KEYS is not set" in refused.stderr
