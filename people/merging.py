@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from .audit import record_audit, record_bulk_change
-from .models import Person, PersonMerge
+from .models import AuditEntry, Person, PersonMerge
 
 
 class MergeRefused(Exception):
@@ -64,7 +64,9 @@ def merge_people(*, keep: Person, duplicate: Person, by) -> PersonMerge:
     except IntegrityError:
         raise MergeRefused("Both records are named on the same referral or case in the same way.") from None
     merge = PersonMerge.objects.create(kept=keep, merged=duplicate, merged_by=by, moved=moves)
-    record_audit(by, "merge", merge, detail=f"person {duplicate.pk} into {keep.pk}, {_count(moves)} references")
+    record_audit(
+        by, AuditEntry.Action.MERGE, merge, detail=f"person {duplicate.pk} into {keep.pk}, {_count(moves)} references"
+    )
     return merge
 
 
@@ -82,7 +84,7 @@ def unmerge_people(*, merge: PersonMerge, by) -> PersonMerge:
     merge.reversed_at, merge.reversed_by = timezone.now(), by
     merge.save(update_fields=["reversed_at", "reversed_by"])
     detail = f"person {merge.merged_id} out of {merge.kept_id}, {_count(merge.moved)} references"
-    record_audit(by, "unmerge", merge, detail=detail)
+    record_audit(by, AuditEntry.Action.UNMERGE, merge, detail=detail)
     return merge
 
 

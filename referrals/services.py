@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.audit import record_audit
-from people.models import ContactDetails, Ethnicity, Gender, Person
+from people.models import AuditEntry, ContactDetails, Ethnicity, Gender, Person
 from rjcases.workflow import InputRequired, referral_accepted
 
 from .eligibility import evaluate_referral
@@ -167,7 +167,9 @@ def adopt_contact_update(*, update: ContactUpdate, by) -> ContactDetails:
     contact.save()
     update.adopted_at, update.adopted_by = timezone.now(), by
     update.save(update_fields=["adopted_at", "adopted_by"])
-    record_audit(by, "adopt", contact, detail=f"contact update {update.pk} of person {update.person_id}")
+    record_audit(
+        by, AuditEntry.Action.ADOPT, contact, detail=f"contact update {update.pk} of person {update.person_id}"
+    )
     return contact
 
 

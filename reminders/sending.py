@@ -23,7 +23,7 @@ from cases.followups import issue_survey_link
 from cases.models import Case, CaseStatus
 from conferences.models import ConferenceStatus, ItemStatus
 from people.audit import record_audit
-from people.models import Notification, Role, User
+from people.models import AuditEntry, Notification, Role, User
 from referrals.models import ReferralStatus
 from rjcases.workflow import InvalidTransition
 
@@ -313,7 +313,7 @@ def resend_reminder(*, reminder: Reminder, by) -> Reminder:
     failed = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.FAILED)
     if not failed.update(status=ReminderStatus.PENDING, due_at=timezone.now(), attempts=0):
         raise InvalidTransition("Only a failed reminder can be sent again.")
-    record_audit(by, "change", reminder, detail="failed reminder put back to be sent")
+    record_audit(by, AuditEntry.Action.CHANGE, reminder, detail="failed reminder put back to be sent")
     planning.send_soon()
     reminder.refresh_from_db()
     return reminder

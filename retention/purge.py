@@ -31,7 +31,7 @@ from cases.models import (
 )
 from conferences.models import Agreement, AgreementItem, Conference, Participant
 from people.audit import record_audit
-from people.models import ContactDetails, Person, PersonMerge
+from people.models import AuditEntry, ContactDetails, Person, PersonMerge
 from referrals.models import ContactUpdate, Referral, ReferralEvent, ReferralParty, ReferralStatus
 from reminders.models import Reminder
 from reporting.models import PersonPseudonym
@@ -137,7 +137,7 @@ def purge_due_records(*, now: datetime | None = None) -> PurgeReport:
         report += purge_records(referral_ids=due[start : start + BATCH])
     # The stored API replies are kept a day for retries; none of a purged record is still of use.
     purge_expired_records()
-    record_audit(None, "purge", None, detail=str(report))
+    record_audit(None, AuditEntry.Action.PURGE, None, detail=str(report))
     return report
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseStatus
 from people.audit import record_audit, record_bulk_change
-from people.models import Person
+from people.models import AuditEntry, Person
 from referrals.models import PartyRole, Referral, ReferralParty
 from referrals.permissions import can_see_sealed
 from rjcases.workflow import InvalidTransition
@@ -64,7 +64,7 @@ def seal_record(*, referral: Referral, rule: str = SealRule.JUVENILE_COMPLETED, 
         record_bulk_change(Referral, [referral.pk], detail="fields: sealed_at")
         seal = Seal.objects.create(referral_id=referral.pk, rule=rule, sealed_at=now, sealed_by=by)
         record = Case.objects.filter(referral_id=referral.pk).first() or referral
-        record_audit(by, "seal", record, detail=f"referral={referral.pk} seal={seal.pk} rule={rule}")
+        record_audit(by, AuditEntry.Action.SEAL, record, detail=f"referral={referral.pk} seal={seal.pk} rule={rule}")
     referral.sealed_at = now
     return seal
 
@@ -106,6 +106,6 @@ def unseal_record(*, referral: Referral, by, reason: str) -> Seal:
         record_bulk_change(Referral, [referral.pk], detail="fields: sealed_at")
         # The reason stays on the seal: the audit log keeps ids and codes only.
         record = Case.objects.filter(referral_id=referral.pk).first() or referral
-        record_audit(by, "unseal", record, detail=f"referral={referral.pk} seal={seal.pk}")
+        record_audit(by, AuditEntry.Action.UNSEAL, record, detail=f"referral={referral.pk} seal={seal.pk}")
     referral.sealed_at = None
     return seal
