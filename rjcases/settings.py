@@ -59,6 +59,12 @@ INSTALLED_APPS = [
     "retention",
     "rjcases.api",
     "demo",
+    "accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
 ]
 
 MIDDLEWARE = [
