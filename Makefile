@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format migrate demo
+.PHONY: run test setup lint format migrate demo codes
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: setup
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} HOST=$(HOST) PORT=$(PORT) scripts/run-all
+
+## The demo users' current sign-in codes (their second factor), for `make run`'s database.
+codes: setup
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py demo_codes $(if $(SECRETS),--secrets)
 
 ## Set everything up and run the whole test suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL say so).
 test: setup

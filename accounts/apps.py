@@ -7,3 +7,10 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "Accounts and sign-in"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import inactivity, receivers, sessions  # noqa: F401  (signal receivers)
+
+        user_logged_in.connect(inactivity.clear_inactivity_warning, dispatch_uid="accounts_clear_inactivity_warning")

@@ -103,6 +103,13 @@ class User(AbstractUser):
         default=False, help_text="A unit lead sees every referral of their unit, not only their own."
     )
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
+    inactivity_warned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the account was warned that it will be deactivated for want of sign-in; "
+        "a sign-in clears it.",
+    )
 
     objects = UserManager()
 
@@ -340,6 +347,8 @@ class AuditEntry(models.Model):
         SEAL = "seal", "Sealed"
         UNSEAL = "unseal", "Unsealed"
         PURGE = "purge", "Purged personal data"
+        LOCKOUT = "lockout", "Locked out after failed logins"
+        UNLOCK = "unlock", "Released a lockout"
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Succeeded"

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from accounts.reauth import reauthenticate_if_needed
 from cases.permissions import require_supervisor
 from people.models import Role
 from referrals.permissions import referrals_for_user
@@ -130,6 +131,8 @@ def export(request, fmt: str):
     full = request.GET.get("full") == "1"
     if full and request.user.role != Role.ADMIN:
         raise PermissionDenied("Only administrators can export names and contact details.")
+    if full and (again := reauthenticate_if_needed(request)):
+        return again
     form, filters = _filters_or_400(request)
     if filters is None:
         return HttpResponseBadRequest("; ".join(form.non_field_errors()) or "Invalid filters.")

@@ -5,6 +5,7 @@ manage.py). With nothing set, the app runs on a SQLite file under `var/` and an 
 file-system Celery broker, so that trying it out needs no server.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "cases",
     "referrals",
     "conferences",
@@ -69,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,10 +80,21 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session past its idle or absolute limit signs its user out, saying why.
+    "accounts.sessions.SessionLimitsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # A signed-in user without a second factor can only enrol one (or sign out).
+    "accounts.second_factor.RequireSecondFactorMiddleware",
+    "accounts.reauth.AdminReauthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: what a signed-in user or an API client is shown is never cached.
+    "rjcases.security.NoStoreForAuthenticatedMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # After authentication: every write and refusal of the request is attributed to its user.
     "people.audit.AuditMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rjcases.urls"
@@ -117,13 +132,67 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cases.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # At least 12 characters (OWASP ASVS 6.2.1); no upper limit below Django's own 4,096.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# Inactive accounts (docs/accounts.md, CJIS AC-2(3)): an account nobody signs in to for 90 days is
+# deactivated by a daily task, after an email warning 7 days before. The warning must be the shorter.
+ACCOUNT_INACTIVITY_DAYS = env.int("ACCOUNT_INACTIVITY_DAYS", default=90)
+ACCOUNT_INACTIVITY_WARNING_DAYS = env.int("ACCOUNT_INACTIVITY_WARNING_DAYS", default=7)
+# Sign-in (docs/accounts.md): django-axes counts failures; allauth signs in with username, password
+# and a second factor; Django's ModelBackend serves the admin's own permission checks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_ADAPTER = "accounts.adapters.StaffAccountAdapter"  # no self sign-up: admins create accounts
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the changed password already ends every other session
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_SECONDS", default=3600)  # a reset link works once, for an hour
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset asked for an unknown address sends nothing anywhere
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed", "a security key was added"
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_SECONDS", default=15 * 60)
+# Failed logins are django-axes' to count; allauth's own limits stay on the other actions.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+MFA_ADAPTER = "accounts.adapters.StaffMFAAdapter"  # secrets encrypted under FIELD_ENCRYPTION_KEYS
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "RJ Cases"
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TRUST_ENABLED = False  # every sign-in asks for the second factor
+# WebAuthn needs a secure origin; a laptop's http://127.0.0.1 is allowed only when DEBUG is on.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# `make run` only: the demo's accounts may sign in without a second factor. Never set in production.
+DEMO_SKIP_SECOND_FACTOR = DEBUG and env.bool("DEMO_SKIP_SECOND_FACTOR", default=False)
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Lockout (CJIS 5.5.3, AC-7): 5 failed logins lock the account and, separately, the address; a lock
+# lasts 30 minutes after the last failure or until an admin deletes it in the admin.
+AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True  # consecutive failures count; a successful login starts again
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+
+# Sessions end after 30 minutes without a request and 12 hours after sign-in, whatever the activity.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+# The store drops a session idle a little longer than that, once the middleware has said why it ended.
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 300
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -133,6 +202,56 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Response headers (tests/security): HSTS, Content-Security-Policy and Permissions-Policy.
+# HSTS covers the subdomains and asks for preloading; it is sent only once SECURE_HSTS_SECONDS is set.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+# Scripts, styles, fonts and requests from the app's own origin only: no inline script, event handler,
+# style attribute or <style> block (templates use static/js, static/css/app.css and json_script).
+# Images may also be data: URIs, which Bootstrap's CSS uses for its icons (select arrows, close
+# buttons). The API's Redoc page loosens it for itself (rjcases/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Browser features the app never uses are switched off for it and anything it might embed. Security
+# keys (WebAuthn) sign people in, so creating and using credentials stays allowed for the app itself.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "otp-credentials": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "window-management": [],
+    "xr-spatial-tracking": [],
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
@@ -171,6 +290,7 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 
 # Links in emails and text messages point here.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # How long a sweep holds the reminders it claimed; after that another sweep may take them over.
 # It must be longer than sending one reminder can take (EMAIL_TIMEOUT and the SMS provider's).
 REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=300)
@@ -220,6 +340,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "client": env("API_RATE_CLIENT", default="600/min"),
         "anonymous": env("API_RATE_ANONYMOUS", default="60/min"),
+        "failed_auth": env("API_RATE_FAILED_AUTH", default="10/min"),
     },
     "DEFAULT_PAGINATION_CLASS": "rjcases.api.pagination.KeysetPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

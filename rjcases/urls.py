@@ -1,13 +1,15 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from rjcases.homes import home
 
+# The admin's own login form knows no second factor: it sends people to the site's sign-in instead.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("cases/", include("cases.urls")),
     path("conferences/", include("conferences.urls")),

@@ -1,9 +1,13 @@
 """Persona fixtures and the rules that keep CI honest."""
 
 import os
+import time
 
 import pytest
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 
 from referrals import services
 from referrals.models import Referral
@@ -18,6 +22,7 @@ def pytest_configure(config):
         "markers", "redis: needs a Redis server (REDIS_URL); skipped locally without it, never in CI"
     )
     _keep_the_audit_log_when_flushing()
+    _force_login_as_a_full_sign_in()
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +32,12 @@ def _every_write_is_audited():
     yield
     if audit_guard.violations:
         pytest.fail("Writes without an audit entry:\n" + "\n".join(audit_guard.violations))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start each test with an empty cache: request limits and used sign-in codes live there."""
+    cache.clear()
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -40,6 +51,23 @@ def pytest_sessionfinish(session, exitstatus):
         lines = "\n".join(f"  {method} {route}" for route, method in sorted(uncovered))
         print(f"\nRoutes that accept writes but no test wrote through (so their audit is untested):\n{lines}")
         session.exitstatus = 1
+
+
+def _force_login_as_a_full_sign_in():
+    """`client.force_login` stands for a whole sign-in, password and second factor: the session
+    records both, as allauth's sign-in does, so that pages asking for a recent re-authentication
+    (the admin, the full export) open as they would just after signing in."""
+    force_login = Client.force_login
+
+    def signed_in(self, user, backend=None):
+        force_login(self, user, backend)
+        session = self.session
+        now = time.time()
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": now}, {"method": "mfa", "at": now}]
+        session["account_authentication_methods_user"] = str(user.pk)
+        session.save()
+
+    Client.force_login = signed_in
 
 
 def _keep_the_audit_log_when_flushing():

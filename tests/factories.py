@@ -1,8 +1,12 @@
 """factory_boy factories for the models; statuses other than the first are reached through services."""
 
+import time
 from datetime import date
 
 import factory
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.utils import timezone
 
 from people.models import Agency, ContactDetails, Partner, Person, Role, Unit, User
@@ -10,6 +14,14 @@ from referrals.models import OffenceCategory, PartyRole, Referral, ReferralParty
 from reminders.models import Channel, Reminder, ReminderKind
 
 PASSWORD = "test-pass-123"
+# Every factory user has this TOTP secret as their second factor, unless made with second_factor=False.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(at: float | None = None) -> str:
+    """Return the factory users' TOTP code for now (or for the Unix time `at`)."""
+    counter = int(time.time() if at is None else at) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(TOTP_SECRET, counter))
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -47,6 +59,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     role = Role.SUPERVISOR
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def second_factor(user, create, extracted, **kwargs):
+        if create and extracted is not False and not Authenticator.objects.filter(user=user).exists():
+            TOTP.activate(user, TOTP_SECRET)
 
     class Params:
         officer = factory.Trait(role=Role.OFFICER, unit=factory.SubFactory(UnitFactory), badge_number="1234")

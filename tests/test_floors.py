@@ -9,7 +9,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("people", "rjcases", "referrals", "cases", "conferences", "reminders", "reporting", "retention", "demo")
+PACKAGES = (
+    "people",
+    "accounts",
+    "rjcases",
+    "referrals",
+    "cases",
+    "conferences",
+    "reminders",
+    "reporting",
+    "retention",
+    "demo",
+)
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

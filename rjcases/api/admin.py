@@ -6,12 +6,25 @@ from .models import ApiClient
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    """Issue a key by adding a client (the key is shown once, in the message); revoke with the action."""
+    """Issue a key by adding a client (the key is shown once, in the message); revoke with the action.
 
-    list_display = ["name", "key_prefix", "scope", "unit", "partner", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
+    The expiry may be set when the key is issued and moved later, e.g. to renew a partner's key.
+    """
+
+    list_display = [
+        "name",
+        "key_prefix",
+        "scope",
+        "unit",
+        "partner",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter), ("expires_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "key_prefix"]
-    fields = ["name", "unit", "partner", "scope", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["name", "unit", "partner", "scope", "expires_at", "key_prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["key_prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke_keys"]
 
@@ -24,6 +37,9 @@ class ApiClientAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         client, key = issue_api_key(name=obj.name, scope=obj.scope, unit=obj.unit, partner=obj.partner, by=request.user)
+        if obj.expires_at is not None:
+            client.expires_at = obj.expires_at
+            client.save(update_fields=["expires_at"])
         obj.pk, obj.user = client.pk, client.user
         self.message_user(
             request, f"The key of {client} is {key} — copy it now: it is not shown again.", messages.WARNING

@@ -54,6 +54,9 @@ class ApiClient(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the key stops working. Empty: it works until it is revoked."
+    )
 
     objects = ApiClientQuerySet.as_manager()
 
@@ -81,6 +84,10 @@ class ApiClient(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class IdempotencyRecord(models.Model):

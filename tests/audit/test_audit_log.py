@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from people.audit import chain_hash, record_audit, verify_chain
 from people.models import AuditEntry, Unit
 from rjcases.api.clients import issue_api_key
-from tests.factories import PASSWORD
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_an_api_write_names_the_key_it_came_through(unit, draft):
 
 
 def test_a_failed_login_keeps_the_account_attempted_and_never_the_password(client, officer):
-    client.post(reverse("login"), {"username": "officer", "password": "Wrong-horse-9"}, REMOTE_ADDR="203.0.113.9")
+    client.post(reverse("login"), {"login": "officer", "password": "Wrong-horse-9"}, REMOTE_ADDR="203.0.113.9")
     entry = AuditEntry.objects.get(action=Action.LOGIN_FAILED)
     assert (entry.actor_username, entry.outcome, entry.ip_address) == ("officer", Outcome.FAILED, "203.0.113.9")
     row = " ".join(str(value) for value in AuditEntry.objects.filter(pk=entry.pk).values().get().values())
@@ -98,7 +98,7 @@ def test_a_failed_login_keeps_the_account_attempted_and_never_the_password(clien
 
 
 def test_a_login_and_its_logout_are_audited(client, officer):
-    assert client.post(reverse("login"), {"username": "officer", "password": PASSWORD}).status_code == 302
+    assert sign_in(client, "officer").status_code == 302
     assert client.post(reverse("logout")).status_code == 302
     actions = AuditEntry.objects.filter(actor=officer).values_list("action", flat=True)
     assert {Action.LOGIN, Action.LOGOUT} <= set(actions)

@@ -5,14 +5,14 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from people.models import AuditEntry
-from tests.factories import PASSWORD
 from tests.helpers import edit_form_data, existing_party_row, referral_form_data
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 def test_logging_in_is_audited(client, officer):
-    response = client.post(reverse("login"), {"username": "officer", "password": PASSWORD}, REMOTE_ADDR="203.0.113.7")
+    response = sign_in(client, "officer", REMOTE_ADDR="203.0.113.7")
 
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN)
@@ -30,7 +30,7 @@ def test_logging_out_is_audited(client, officer):
 @pytest.mark.parametrize("username", ["officer", "no-such-user"])
 def test_a_failed_login_is_audited_with_the_account_attempted(client, officer, username):
     response = client.post(
-        reverse("login"), {"username": username, "password": "wrong-password"}, REMOTE_ADDR="198.51.100.2"
+        reverse("login"), {"login": username, "password": "wrong-password"}, REMOTE_ADDR="198.51.100.2"
     )
 
     assert response.status_code == 200
@@ -161,7 +161,7 @@ def test_changing_a_party_is_in_the_persons_history(login, officer, draft):
     ["UPDATE cases_auditentry SET detail = 'x'", "DELETE FROM cases_auditentry", "TRUNCATE cases_auditentry"],
 )
 def test_the_database_refuses_to_change_the_audit_log(client, officer, statement):
-    client.post(reverse("login"), {"username": "officer", "password": PASSWORD})
+    sign_in(client, "officer")
     count = AuditEntry.objects.count()
     assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN).exists()
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case, CaseStatus
 from referrals.models import Referral, ReferralEvent, ReferralStatus
-from tests.factories import PASSWORD, UnitFactory, UserFactory
+from tests.factories import PASSWORD, UnitFactory, UserFactory, totp_code
 
 # The live server needs a transactional database; the serialized rollback restores the offence
 # categories and the eligibility policy seeded by the migrations, which the flush after a
@@ -30,6 +30,10 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # The second factor: the factory users' authenticator app.
+    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    page.get_by_label("Code").fill(totp_code())
+    page.get_by_role("button", name="Sign In").click()
 
 
 def log_out(page: Page) -> None:

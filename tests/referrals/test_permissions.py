@@ -7,8 +7,9 @@ from cases.models import Case
 from people.models import Role
 from referrals import services
 from referrals.models import Referral, ReferralStatus
-from tests.factories import PASSWORD, ReferralFactory, UserFactory
+from tests.factories import ReferralFactory, UserFactory
 from tests.helpers import page_text
+from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +173,7 @@ def partner_name(user):
 )
 def test_logging_in_lands_on_the_roles_home_page(client, request, persona, content):
     user = request.getfixturevalue(persona)
-    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    response = sign_in(client, user.username)
 
     assert response.status_code == 302
     assert response["Location"] == "/"
@@ -186,7 +187,7 @@ def test_logging_in_lands_on_the_roles_home_page(client, request, persona, conte
 def test_an_administrator_lands_on_the_programme_overview(client):
     admin = UserFactory(username="admin", admin=True)
     assert admin.role == Role.ADMIN
-    response = client.post(reverse("login"), {"username": "admin", "password": PASSWORD}, follow=True)
+    response = sign_in(client, "admin", follow=True)
 
     assert response.redirect_chain == [("/", 302)]
     text = page_text(response)
@@ -199,14 +200,14 @@ def test_login_goes_back_to_the_page_asked_for(client, officer, world):
     response = client.get(url)
     assert response.status_code == 302
 
-    response = client.post(response["Location"], {"username": "officer", "password": PASSWORD})
+    response = sign_in(client, "officer", url=response["Location"])
     assert response.status_code == 302
     assert response["Location"] == url
 
 
 def test_a_wrong_password_does_not_log_in(client, officer):
-    response = client.post(reverse("login"), {"username": "officer", "password": "wrong"})
+    response = client.post(reverse("login"), {"login": "officer", "password": "wrong"})
 
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in page_text(response)
+    assert "The username and/or password you specified are not correct." in page_text(response)
     assert client.get("/").status_code == 302

@@ -50,6 +50,7 @@ from demo.data import (
     WITHDRAW_REASONS,
     Story,
 )
+from demo.second_factors import current_code, ensure_demo_factor
 from people.models import Agency, ContactDetails, Partner, Person, Role, Unit, User
 from referrals.models import (
     DeclineReason,
@@ -186,6 +187,11 @@ class Command(BaseCommand):
                 f"\n{len(existing)} of these users already existed and were left as they were "
                 "(a password changed since is not reset)."
             )
+        self.stdout.write(
+            "\nAfter the password, sign-in asks for a code from the second factor. The demo users share "
+            "known secrets: `make codes` prints the current code of each (officer's now: "
+            f"{current_code('officer')}), `make codes SECRETS=1` the secrets for an authenticator app."
+        )
 
 
 def ensure_organisations():
@@ -236,6 +242,7 @@ def ensure_users(units, partners):
             )
         else:
             existing.append(spec.username)
+        ensure_demo_factor(user)
         users[spec.username] = user
     return users, existing
 
