@@ -11,6 +11,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import inactivity, receivers, sessions  # noqa: F401  (signal receivers)
+        from . import inactivity, receivers, second_factor, sessions  # noqa: F401  (signal receivers)
 
         user_logged_in.connect(inactivity.clear_inactivity_warning, dispatch_uid="accounts_clear_inactivity_warning")

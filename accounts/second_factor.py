@@ -3,6 +3,8 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
@@ -35,6 +37,13 @@ def has_second_factor(request) -> bool:
         request.session[ENROLLED] = True
         return True
     return False
+
+
+@receiver(user_logged_in)
+def _remember_second_factor(sender, request, user, **kwargs):
+    # Asked once at sign-in, so that no request after it has to ask again.
+    if request is not None and hasattr(request, "session") and is_mfa_enabled(user):
+        request.session[ENROLLED] = True
 
 
 class RequireSecondFactorMiddleware:

@@ -13,16 +13,18 @@ class NoStoreForAuthenticatedMiddleware:
 
     Case files hold personal data of victims and juveniles: neither the browser's cache (a shared
     computer, the back button after signing out) nor a proxy may keep a copy. Static files and the
-    anonymous pages stay cacheable. An API client is authenticated by its bearer key inside the view,
-    and REST framework then sets the user on the request; a request that carries credentials is
-    treated as authenticated even when they were refused, since its answer is still meant for one caller.
+    anonymous pages stay cacheable.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        # The session's user is read before the view, which may replace it: logging out does, and so
+        # does a REST framework view, with the client of a bearer key or with no one (the schema).
+        signed_in = request.user.is_authenticated
         response = self.get_response(request)
-        if "HTTP_AUTHORIZATION" in request.META or request.user.is_authenticated:
+        # A request that carries credentials is answered for one caller, even when they are refused.
+        if signed_in or request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META:
             add_never_cache_headers(response)
         return response

@@ -83,7 +83,6 @@ MIDDLEWARE = [
     # A session past its idle or absolute limit signs its user out, saying why.
     "accounts.sessions.SessionLimitsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     # A signed-in user without a second factor can only enrol one (or sign out).
     "accounts.second_factor.RequireSecondFactorMiddleware",
     "accounts.reauth.AdminReauthenticationMiddleware",
@@ -173,7 +172,8 @@ MFA_TRUST_ENABLED = False  # every sign-in asks for the second factor
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # `make run` only: the demo's accounts may sign in without a second factor. Never set in production.
 DEMO_SKIP_SECOND_FACTOR = DEBUG and env.bool("DEMO_SKIP_SECOND_FACTOR", default=False)
-USERSESSIONS_TRACK_ACTIVITY = True
+# A session's record (address, browser) is written at sign-in only, not at every request.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Lockout (CJIS 5.5.3, AC-7): 5 failed logins lock the account and, separately, the address; a lock
 # lasts 30 minutes after the last failure or until an admin deletes it in the admin.
@@ -350,6 +350,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "rjcases.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    # The API's request limits count per client address, read past the same proxies as the lockout's.
+    REST_FRAMEWORK["NUM_PROXIES"] = AXES_IPWARE_PROXY_COUNT
 SPECTACULAR_SETTINGS = {
     "TITLE": "RJ Cases API",
     "DESCRIPTION": "Referrals, cases, conferences and agreement items of the restorative justice programme. "

@@ -24,7 +24,17 @@ class ApiClientAdmin(admin.ModelAdmin):
     ]
     list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter), ("expires_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "key_prefix"]
-    fields = ["name", "unit", "partner", "scope", "expires_at", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = [
+        "name",
+        "unit",
+        "partner",
+        "scope",
+        "expires_at",
+        "key_prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     readonly_fields = ["key_prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke_keys"]
 

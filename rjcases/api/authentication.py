@@ -1,6 +1,6 @@
 """`Authorization: Bearer <key>` for systems; people use their session (with CSRF) as on the pages."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -28,7 +28,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         throttle = FailedAuthenticationThrottle()
-        if False and not throttle.allow_request(request, None):
+        if not throttle.allow_request(request, None):
             raise exceptions.Throttled(throttle.wait(), "Too many requests with a refused API key from this address.")
         try:
             client = self._client_for(header)
@@ -53,9 +53,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if client is None or not client.user.is_active:
             raise exceptions.AuthenticationFailed("The API key is not valid or has been revoked.")
         if client.is_expired:
-            expired = client.expires_at.astimezone(UTC)
+            expired = timezone.localtime(client.expires_at).isoformat(timespec="minutes")
             raise exceptions.AuthenticationFailed(
-                f"The API key expired on {expired:%Y-%m-%d at %H:%M} UTC: ask an administrator for a new one.",
+                f"The API key expired on {expired}: ask an administrator to renew it or for a new key.",
                 code="key_expired",
             )
         return client

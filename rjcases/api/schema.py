@@ -7,14 +7,14 @@ from .errors import ErrorSerializer
 
 _DESCRIPTIONS = {
     "400": "Invalid input: `fields` says what is wrong with each field.",
-    "401": "No credentials, or an API key that is not valid or was revoked.",
+    "401": "No credentials, or an API key that is not valid, was revoked or expired (`key_expired`).",
     "403": "Not allowed for this caller (role, or a read-only key).",
     "404": "No such record, or not one the caller may see (e.g. another agency's).",
     "409": "Not possible now (e.g. the status does not allow the move), or a clash.",
     "412": "The record changed since the ETag sent in If-Match: fetch it again.",
     "415": "The body must be JSON.",
     "428": "If-Match is required: send the ETag of the version you change.",
-    "429": "Too many requests: wait the number of seconds in Retry-After.",
+    "429": "Too many requests, or too many refused keys from this address: wait the number of seconds in Retry-After.",
 }
 
 IF_MATCH = OpenApiParameter(

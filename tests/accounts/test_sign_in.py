@@ -139,7 +139,7 @@ def test_the_last_factor_cannot_be_removed_by_its_user(client, officer):
 
 
 def test_an_admin_resets_a_users_factors_which_ends_their_sessions(client, officer):
-    client.force_login(officer)
+    sign_in(client, "officer")
     assert client.get("/").status_code == 200
     admin = UserFactory(admin=True)
     staff = client.__class__()

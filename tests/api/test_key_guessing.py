@@ -132,3 +132,11 @@ def test_the_limit_is_the_configured_rate(monkeypatch):
     response = guess(GUESSER, 3)
     assert (response.status_code, response["Retry-After"]) == (429, "3600")
 
+
+def test_behind_trusted_proxies_the_forwarded_address_counts(settings, key):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = "10.0.0.2"
+    replies = [guess(proxy, n, HTTP_X_FORWARDED_FOR=GUESSER) for n in range(LIMIT + 1)]
+    assert [r.status_code for r in replies] == [401] * LIMIT + [429]
+    assert call(key, proxy, HTTP_X_FORWARDED_FOR=NEIGHBOUR).status_code == 200
+    assert call(key, proxy, HTTP_X_FORWARDED_FOR=GUESSER).status_code == 429

@@ -2,7 +2,8 @@
 
 The policy allows only the app's own script and style files: an inline <script>, an event handler
 attribute (onclick=…), a javascript: link, a style="…" attribute or a <style> block would be
-blocked in the browser without a word. Emails are not served, so their inline styles stay.
+blocked in the browser without a word. Emails are not served, so their inline styles stay: an
+email's HTML template is the one with a plain-text twin beside it (email.html and email.txt).
 """
 
 import re
@@ -20,13 +21,15 @@ STYLE_BLOCK = re.compile(r"<style\b", re.IGNORECASE)
 
 
 def project_templates() -> list[Path]:
-    """Return the templates of the project's own directories, without the emails."""
+    """Return the HTML templates of the project's own directories, without the emails'."""
     folders = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]]
     folders += [
-        Path(config.path) / "templates" for config in apps.get_app_configs() if Path(config.path).is_relative_to(BASE_DIR)
+        Path(config.path) / "templates"
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(BASE_DIR) and "site-packages" not in Path(config.path).parts
     ]
     found = [path for folder in folders if folder.is_dir() for path in folder.rglob("*.html")]
-    return [path for path in found if not any(part.startswith("email") for part in path.relative_to(BASE_DIR).parts)]
+    return [path for path in found if not path.with_suffix(".txt").exists()]
 
 
 def problems(text: str) -> list[str]:

@@ -55,7 +55,7 @@ class Command(BaseCommand):
             if expires is not None:
                 client.expires_at = expires
                 client.save(update_fields=["expires_at"])
-        until = f", expiring {timezone.localtime(expires):%Y-%m-%d %H:%M %Z}" if expires else ""
+        until = f", expiring {timezone.localtime(expires).isoformat(timespec='minutes')}" if expires else ""
         self.stderr.write(
             f"Issued a {scope} key for {client} (prefix {client.key_prefix}){until}. It is shown only now:"
         )
