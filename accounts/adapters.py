@@ -4,12 +4,13 @@ second password prompt when a user who has just signed in enrols their first fac
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from cryptography.fernet import InvalidToken
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from people.fields import FERNET_TOKEN_PREFIX, EncryptedTextField, require_field_encryption_keys
+from people.fields import FERNET_TOKEN_PREFIX, EncryptedTextField, UndecryptableValue, require_field_encryption_keys
 
 # A field of no model, used only for its keys: the same FIELD_ENCRYPTION_KEYS as contact details.
 _secrets = EncryptedTextField()
@@ -20,6 +21,25 @@ def _forget_keys_on_change(*, setting, **kwargs):
     if setting in ("SALT_KEY", "SECRET_KEY", "SECRET_KEY_FALLBACKS"):
         _secrets.__dict__.pop("keys", None)
         _secrets.__dict__.pop("f", None)
+
+
+# The encrypted entries of each kind of factor's data (a security key's are public keys, kept clear).
+ENCRYPTED_DATA = {"totp": "secret", "recovery_codes": "seed"}
+
+
+def reencrypt_factor_secrets() -> int:
+    """Rewrite every second factor's secret under the first field key (with `rotate_field_key`);
+    return how many were rewritten. Raise UndecryptableValue for a secret no configured key opens."""
+    adapter, count = StaffMFAAdapter(), 0
+    for factor in Authenticator.objects.filter(type__in=ENCRYPTED_DATA).select_for_update():
+        name = ENCRYPTED_DATA[factor.type]
+        try:
+            clear = adapter.decrypt(factor.data[name])
+        except InvalidToken:
+            raise UndecryptableValue(f"mfa.Authenticator.data[{name}]") from None
+        Authenticator.objects.filter(pk=factor.pk).update(data={**factor.data, name: adapter.encrypt(clear)})
+        count += 1
+    return count
 
 
 class StaffAccountAdapter(DefaultAccountAdapter):

@@ -1,12 +1,17 @@
 """Signing in as an attacker meets it: lockout after 5 failures, a second factor, no session without it."""
 
+from io import StringIO
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from axes.models import AccessAttempt
+from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.adapters import StaffMFAAdapter
 from people.models import AuditEntry
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, totp_code
 from tests.signing_in import sign_in
@@ -166,3 +171,16 @@ def test_the_admins_own_login_form_is_not_a_way_around_the_second_factor(client)
 
 def test_signing_up_is_not_possible(client):
     assert client.get("/accounts/signup/").status_code == 404
+
+
+def test_rotating_the_field_key_rewrites_the_factor_secrets():
+    with override_settings(SALT_KEY=["key-one"]):
+        user = UserFactory(second_factor=False)
+        factor = Authenticator.objects.create(
+            user=user, type="totp", data={"secret": StaffMFAAdapter().encrypt(TOTP_SECRET)}
+        )
+    with override_settings(SALT_KEY=["key-two", "key-one"]):
+        call_command("rotate_field_key", stdout=StringIO())
+    factor.refresh_from_db()
+    with override_settings(SALT_KEY=["key-two"]):
+        assert StaffMFAAdapter().decrypt(factor.data["secret"]) == TOTP_SECRET
