@@ -46,6 +46,12 @@ class StaffAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False  # accounts are made by an administrator, with a role and a unit
 
+    def pre_authenticate(self, request, **credentials) -> None:
+        # Wrong passwords are counted by django-axes, which locks the account and the address; a
+        # second count here would answer the sixth try with another message than the lockout's.
+        # allauth's limit of failed logins still guards the codes of the second factor.
+        return None
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # Enrolling the first factor follows the password sign-in at once, and nothing else can be
         # done before it (RequireSecondFactorMiddleware); changing factors afterwards asks again.

@@ -12,5 +12,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from . import inactivity, receivers, second_factor, sessions  # noqa: F401  (signal receivers)
+        from .webauthn import guard_security_key_parsing
+
+        guard_security_key_parsing()
 
         user_logged_in.connect(inactivity.clear_inactivity_warning, dispatch_uid="accounts_clear_inactivity_warning")

@@ -161,8 +161,9 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset asked for an unknown address s
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password was changed", "a security key was added"
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_SECONDS", default=15 * 60)
-# Failed logins are django-axes' to count; allauth's own limits stay on the other actions.
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# Wrong passwords are django-axes' to count (accounts/adapters.py); allauth's "login_failed" limit
+# stays on the second factor: 5 wrong codes per account in 5 minutes, 10 a minute per address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 MFA_ADAPTER = "accounts.adapters.StaffMFAAdapter"  # secrets encrypted under FIELD_ENCRYPTION_KEYS
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "RJ Cases"
@@ -362,6 +363,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No badge from the public validator: the Content-Security-Policy allows no other origin.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,

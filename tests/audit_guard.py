@@ -52,6 +52,14 @@ READ_ONLY_ROUTES = {
     "api:schema",
     "api:docs",
     "api:redoc",
+    # The sign-in pages that only show (allauth's): a message, a list, the recovery codes.
+    "account_inactive",
+    "account_reset_password_done",
+    "account_reset_password_from_key_done",
+    "mfa_index",
+    "mfa_list_webauthn",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
 }
 
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
@@ -124,11 +132,14 @@ def _route_name(path: str) -> str:
 def write_routes() -> set[tuple[str, str]]:
     """Return every (route, method) of the URLconf that accepts a write: API actions by their
     view sets' declared methods, pages unless READ_ONLY_ROUTES names them (as POST)."""
-    routes = set()
-    for pattern, prefix in _patterns(get_resolver()):
+    routes, paths = set(), set()
+    for pattern, prefix, path in _patterns(get_resolver()):
         name = f"{prefix}{pattern.name}" if pattern.name else ""
         if not name or name.startswith("admin:") or name in READ_ONLY_ROUTES:
             continue
+        if path in paths:
+            continue  # a second name for a path already listed (allauth's names for the login page)
+        paths.add(path)
         actions = getattr(pattern.callback, "actions", None)
         if actions is not None:
             routes |= {(name, method.upper()) for method in actions if method.upper() in WRITE_METHODS}
@@ -137,13 +148,13 @@ def write_routes() -> set[tuple[str, str]]:
     return routes
 
 
-def _patterns(resolver, prefix=""):
+def _patterns(resolver, prefix="", path=""):
     for pattern in resolver.url_patterns:
         if hasattr(pattern, "url_patterns"):
             namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
-            yield from _patterns(pattern, namespace)
+            yield from _patterns(pattern, namespace, path + str(pattern.pattern))
         else:
-            yield pattern, prefix
+            yield pattern, prefix, path + str(pattern.pattern)
 
 
 def uncovered_write_routes() -> set[tuple[str, str]]:
