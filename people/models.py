@@ -107,8 +107,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         editable=False,
-        help_text="When the account was warned that it will be deactivated for want of sign-in; "
-        "a sign-in clears it.",
+        help_text="When the account was warned that it will be deactivated for want of sign-in; a sign-in clears it.",
     )
 
     objects = UserManager()
