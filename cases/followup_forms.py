@@ -2,6 +2,8 @@
 
 from django import forms
 
+from people.dates import PlainDateField
+
 from .followups import answer_problems
 from .forms import TEXT_LIMIT
 from .models import ReoffendingCheck, SatisfactionSurvey
@@ -19,7 +21,7 @@ class ReoffendingCheckForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": "Say whether they were re-arrested."},
     )
-    reoffended_on = forms.DateField(
+    reoffended_on = PlainDateField(
         label="Date of the re-arrest",
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),

@@ -9,6 +9,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from people.dates import PlainDateField
 from people.models import Role, User
 from referrals.forms import DATE_INPUT, PartyForm
 from referrals.models import PartyRole, Referral
@@ -89,7 +90,7 @@ class ContactForm(PersonForm):
 class ConsentForm(PersonForm):
     purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
     given_by = PersonChoiceField(help_text="The person, or a guardian on the case for a juvenile.")
-    given_on = forms.DateField(label="Given on", widget=DATE_INPUT)
+    given_on = PlainDateField(label="Given on", widget=DATE_INPUT)
     method = forms.ChoiceField(choices=Consent.Method.choices, label="How it was given")
 
     def __init__(self, *args, guardians=(), **kwargs):

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from people.dates import PlainDateField
 from people.models import Partner, Person
 from referrals.models import PartyRole, Referral
 from rjcases.listing import is_number_search, validate_search
@@ -51,7 +52,7 @@ class ItemForm(forms.Form):
         required=False,
         label="Hours to do",
     )
-    due_date = forms.DateField(widget=DATE_INPUT)
+    due_date = PlainDateField(widget=DATE_INPUT)
     harmed_party = forms.ModelChoiceField(
         queryset=Person.objects.none(), required=False, empty_label="—", label="Repairs harm to"
     )
@@ -175,7 +176,7 @@ class RenegotiateForm(AgreementForm):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(max_digits=9, decimal_places=2, min_value=Decimal("0.01"), label="Amount paid (£)")
-    paid_on = forms.DateField(widget=DATE_INPUT, label="Paid on", initial=timezone.localdate)
+    paid_on = PlainDateField(widget=DATE_INPUT, label="Paid on", initial=timezone.localdate)
 
     def clean_paid_on(self):
         return _not_in_future(self.cleaned_data["paid_on"], "payment date")
@@ -183,7 +184,7 @@ class PaymentForm(forms.Form):
 
 class HoursForm(forms.Form):
     hours = forms.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"), label="Hours worked")
-    worked_on = forms.DateField(widget=DATE_INPUT, label="Worked on", initial=timezone.localdate)
+    worked_on = PlainDateField(widget=DATE_INPUT, label="Worked on", initial=timezone.localdate)
 
     def clean_worked_on(self):
         return _not_in_future(self.cleaned_data["worked_on"], "date worked")

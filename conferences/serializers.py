@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Case
-from rjcases.api.validation import form_value
+from rjcases.api.validation import PlainDateField, form_value
 
 from .models import AgreementItem, Conference, ConferenceKind, ItemKind, ItemStatus, Participant
 from .permissions import can_see_conference_notes
@@ -121,7 +121,7 @@ class ItemInputSerializer(serializers.Serializer):
     hours = serializers.DecimalField(
         max_digits=6, decimal_places=1, required=False, allow_null=True, help_text="Community service: hours to do."
     )
-    due_date = serializers.DateField()
+    due_date = PlainDateField()
     harmed_party = serializers.IntegerField(
         required=False, allow_null=True, help_text="The id of the case's harmed party whose harm it repairs."
     )
@@ -181,12 +181,12 @@ class ItemSerializer(serializers.ModelSerializer):
 
 class PaymentSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=False)
-    paid_on = serializers.DateField()
+    paid_on = PlainDateField()
 
 
 class HoursSerializer(serializers.Serializer):
     hours = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"), coerce_to_string=False)
-    worked_on = serializers.DateField()
+    worked_on = PlainDateField()
 
 
 class ItemStatusSerializer(serializers.Serializer):

@@ -3,8 +3,8 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
+from people.dates import PlainDateField, check_date_of_birth, check_incident_date
 from people.models import Ethnicity, Gender, Person
 from rjcases.listing import validate_search
 
@@ -25,6 +25,7 @@ class ReferralForm(forms.ModelForm):
             "description",
             "harm_description",
         ]
+        field_classes = {"incident_date": PlainDateField}
         widgets = {
             "incident_date": DATE_INPUT,
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -42,8 +43,7 @@ class ReferralForm(forms.ModelForm):
 
     def clean_incident_date(self):
         day = self.cleaned_data["incident_date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("The incident date cannot be in the future.")
+        check_incident_date(day)
         return day
 
     def to_input(self) -> ReferralInput:
@@ -66,7 +66,7 @@ class PartyForm(forms.Form):
     organisation_name = forms.CharField(
         max_length=200, required=False, help_text="For a harmed shop, school or business."
     )
-    date_of_birth = forms.DateField(required=False, widget=DATE_INPUT)
+    date_of_birth = PlainDateField(required=False, widget=DATE_INPUT)
     gender = forms.ChoiceField(choices=Gender.choices, initial=Gender.NOT_STATED, required=False)
     ethnicity = forms.ChoiceField(choices=Ethnicity.choices, initial=Ethnicity.NOT_STATED, required=False)
     phone = forms.CharField(max_length=40, required=False)
@@ -104,8 +104,8 @@ class PartyForm(forms.Form):
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
-        if born and born > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born:
+            check_date_of_birth(born)
         return born
 
     def clean(self):

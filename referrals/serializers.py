@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from people.models import Ethnicity, Gender, Person
-from rjcases.api.validation import check_with_form, form_errors, form_value, formset_errors
+from rjcases.api.validation import PlainDateField, check_with_form, form_errors, form_value, formset_errors
 
 from .forms import DeclineForm, PartyFormSet, ReferralForm
 from .models import DeclineReason, OffenceCategory, PartyRole, Referral, ReferralEvent, ReferralParty, ReferralStatus
@@ -148,7 +148,7 @@ class PartyInputSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     organisation_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    date_of_birth = PlainDateField(required=False, allow_null=True, default=None)
     gender = serializers.ChoiceField(choices=Gender.choices, default=Gender.NOT_STATED)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, default=Ethnicity.NOT_STATED)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
@@ -171,7 +171,7 @@ class ReferralInputSerializer(serializers.Serializer):
     """What a referral says, with its parties. Checked by the referral page's own forms."""
 
     incident_number = serializers.CharField(max_length=50)
-    incident_date = serializers.DateField()
+    incident_date = PlainDateField()
     incident_place = serializers.CharField(max_length=200)
     offence_category = serializers.SlugRelatedField(
         slug_field="code", queryset=OffenceCategory.objects.all(), help_text="The code of an active offence category."

@@ -23,3 +23,9 @@ urlpatterns = [
 
 admin.site.site_header = "RJ Cases administration"
 admin.site.site_title = "RJ Cases"
+
+# Under /api/ Django's own errors are answered in the API's JSON shape (docs/api.md), elsewhere as pages.
+handler400 = "rjcases.api.errors.bad_request"
+handler403 = "rjcases.api.errors.permission_denied"
+handler404 = "rjcases.api.errors.page_not_found"
+handler500 = "rjcases.api.errors.server_error"

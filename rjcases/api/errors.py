@@ -6,9 +6,12 @@ Services raise their own exceptions ("not possible now", "clash"); they become 4
 never translate them one by one. Permission errors stay 403 and a record outside the caller's reach 404.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -107,3 +110,47 @@ class ErrorSerializer(serializers.Serializer):
     """The shape of every error response."""
 
     error = ErrorBodySerializer()
+
+
+# --- Errors Django answers before any API view runs -----------------------------------------------
+# An address that matches no route, a body over DATA_UPLOAD_MAX_MEMORY_SIZE, an exception no view
+# caught: under /api/ these are answered in the same JSON as the rest, elsewhere with the site's pages.
+
+BODY_TOO_LARGE = "The request body is larger than the API accepts ({limit} bytes): send less at a time."
+
+
+def error_response(status_code: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
+    """Return the API's error shape outside a REST framework view."""
+    body = {"status": status_code, "code": code, "message": message, "fields": fields or {}}
+    return JsonResponse({"error": body}, status=status_code)
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        message = BODY_TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return error_response(413, "request_too_large", message)
+    return error_response(400, "bad_request", "The request could not be read.")
+
+
+def permission_denied(request, exception=None):
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception)
+    return error_response(403, "permission_denied", "You do not have permission to perform this action.")
+
+
+def page_not_found(request, exception=None):
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)
+    return error_response(404, "not_found", "There is nothing at this address: check the path and the id.")
+
+
+def server_error(request):
+    if not _is_api(request):
+        return defaults.server_error(request)
+    return error_response(500, "server_error", "Something went wrong on our side; it has been logged. Try again.")

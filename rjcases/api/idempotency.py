@@ -9,11 +9,13 @@ import hashlib
 import json
 from datetime import timedelta
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from .concurrency import etag_of
 from .errors import Conflict
 from .models import IdempotencyRecord
 
@@ -34,6 +36,8 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
     headers = {"Idempotent-Replayed": "true"}
     if record.location:
         headers["Location"] = record.location
+    if 200 <= record.status_code < 300 and record.response_body:
+        headers["ETag"] = etag_of(record.response_body)  # the first reply's, as docs/api.md promises
     return Response(record.response_body, status=record.status_code, headers=headers)
 
 
@@ -77,7 +81,7 @@ def idempotent(request, *, operation: str, perform) -> Response:
         if record is not None:
             response = perform()
             record.status_code = response.status_code
-            record.response_body = json.loads(json.dumps(response.data, default=str))
+            record.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
             record.location = response.get("Location", "")
             record.save(update_fields=["status_code", "response_body", "location"])
             return response

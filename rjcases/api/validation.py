@@ -39,3 +39,12 @@ def valid_form(form_class, data: dict, **kwargs):
 def check_with_form(form_class, data: dict, **kwargs) -> dict:
     """Validate `data` with the page's form; return its cleaned data or raise a 400 with its messages."""
     return valid_form(form_class, data, **kwargs).cleaned_data
+
+
+class PlainDateField(serializers.DateField):
+    """A date written with the digits 0-9, as the pages' forms ask (people/dates.py)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not value.isascii():
+            self.fail("invalid", format="YYYY-MM-DD, with the digits 0-9")
+        return super().to_internal_value(value)
