@@ -4,11 +4,12 @@ the people on the caller's referrals and cases, and the programme's reference da
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 
 from people.audit import record_audit
 from people.models import AuditEntry, Partner, Unit
 from rjcases.api.schema import IF_MATCH
-from rjcases.api.validation import check_with_form
+from rjcases.api.validation import check_with_form, form_errors
 from rjcases.api.views import ReadOnlyApiViewSet
 
 from . import services
@@ -54,8 +55,11 @@ class CaseViewSet(ReadOnlyApiViewSet):
         return CaseListSerializer if self.action == "list" else CaseSerializer
 
     def filter_queryset(self, queryset):
-        """The case list page's filters; values not understood are ignored, as there."""
+        """The case list page's filters. The page ignores a value it does not understand; the API
+        refuses it with a 400, as its other lists do, so that a client's typo never reads as "none"."""
         filters = CaseFilterForm(self.request.query_params, by_facilitator=self.request.user.is_supervisor)
+        if not filters.is_valid():
+            raise ValidationError(form_errors(filters))
         return filters.filter(queryset)
 
     def get_object(self):

@@ -11,10 +11,13 @@ _DESCRIPTIONS = {
     "403": "Not allowed for this caller (role, or a read-only key).",
     "404": "No such record, or not one the caller may see (e.g. another agency's).",
     "409": "Not possible now (e.g. the status does not allow the move), or a clash.",
+    "406": "Only `application/json` can be sent back: ask for it in Accept, or send no Accept.",
     "412": "The record changed since the ETag sent in If-Match: fetch it again.",
+    "413": "The body is larger than the API accepts (`MAX_BODY_BYTES`, 2.5 MB by default): send less at a time.",
     "415": "The body must be JSON.",
     "428": "If-Match is required: send the ETag of the version you change.",
     "429": "Too many requests, or too many refused keys from this address: wait the number of seconds in Retry-After.",
+    "500": "A fault on the server's side; it is logged. Retrying later with the same Idempotency-Key is safe.",
 }
 
 IF_MATCH = OpenApiParameter(
@@ -70,9 +73,9 @@ class ApiAutoSchema(AutoSchema):
         return headers + super().get_override_parameters()
 
     def _error_codes(self) -> list[str]:
-        codes = ["401", "403", "404", "429"]
+        codes = ["401", "403", "404", "406", "429", "500"]
         if self.method in ("POST", "PATCH", "PUT"):
-            codes += ["400", "409", "415"]
+            codes += ["400", "409", "413", "415"]
             if self.method != "POST" or self._is_object_action():
                 codes.append("412")
             if self.method in ("PATCH", "PUT"):

@@ -165,3 +165,13 @@ def test_the_pages_refuse_the_same_dates(login, officer):
         response = client.post(reverse("referrals:create"), {"incident_date": day})
         assert response.status_code == 200
         assert message in response.content.decode()
+
+
+def test_list_filters_refuse_values_they_do_not_know(agency_writer, login, supervisor):
+    _, api = agency_writer
+    for path in ["/api/v1/referrals/?status=AAA", "/api/v1/agreement-items/?status=AAA"]:
+        assert "status" in error_of(api.get(path), 400)["fields"]
+    client = login(supervisor)
+    assert "status" in error_of(client.get("/api/v1/cases/?status=AAA"), 400)["fields"]
+    assert client.get("/api/v1/cases/?status=intake").status_code == 200
+    assert client.get("/cases/?status=AAA").status_code == 200  # the page ignores it, as before
