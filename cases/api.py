@@ -2,31 +2,59 @@
 the people on the caller's referrals and cases, and the programme's reference data."""
 
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from people.audit import record_audit
 from people.models import AuditEntry, Partner, Unit
 from rjcases.api.schema import IF_MATCH
-from rjcases.api.validation import check_with_form, form_errors
+from rjcases.api.validation import check_with_form, form_errors, form_value
 from rjcases.api.views import ReadOnlyApiViewSet
 
 from . import services
-from .forms import CaseFilterForm, CloseForm, ReturnForm
+from .forms import (
+    AssessmentForm,
+    AssignForm,
+    CaseFilterForm,
+    CloseForm,
+    ConsentForm,
+    ContactForm,
+    ReassignForm,
+    ReturnForm,
+    WithdrawConsentForm,
+    bound_person_form,
+)
 from .models import Case, CaseStatus
-from .permissions import cases_for_user, get_case_for_user, get_person_for_user, people_for_user
+from .permissions import (
+    cases_for_user,
+    get_case_for_user,
+    get_person_for_user,
+    people_for_user,
+    require_supervisor,
+)
 from .serializers import (
+    AssessmentInputSerializer,
+    AssignSerializer,
     CaseListSerializer,
     CaseSerializer,
     CloseSerializer,
+    ConsentInputSerializer,
+    ContactAttemptSerializer,
     PartnerSerializer,
     PersonSerializer,
+    ReassignedSerializer,
+    ReassignSerializer,
     ReturnSerializer,
     UnitSerializer,
+    WithdrawSerializer,
 )
 
 TAG = ["cases"]
+# The assessment's yes/no fields and their defaults; the page's form reads them as checkboxes.
+ASSESSMENT_FLAGS = (("will_attend", True), ("ready", False))
 CASE_FILTERS = [
     OpenApiParameter("status", str, enum=CaseStatus.values, description="Only cases at this stage."),
     OpenApiParameter(
@@ -93,6 +121,89 @@ class CaseViewSet(ReadOnlyApiViewSet):
         ReturnSerializer(data=request.data).is_valid(raise_exception=True)
         data = check_with_form(ReturnForm, request.data)
         return self._done(services.return_case(case=case, by=request.user, **data))
+
+    # --- Preparing the case: the facilitators' and supervisors' jobs of the case file ------------
+
+    @_move(AssignSerializer, "Assign the case's facilitator and co-facilitator (supervisors)")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def assign(self, request, pk):
+        require_supervisor(request.user)
+        case = self._locked(pk)
+        AssignSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(AssignForm, request.data)
+        return self._done(services.assign_facilitators(case=case, by=request.user, **data))
+
+    @extend_schema(
+        tags=TAG,
+        request=ReassignSerializer,
+        responses=ReassignedSerializer,
+        summary="Move a departing facilitator's open cases to a successor (supervisors)",
+    )
+    @action(detail=False, methods=["post"])
+    def reassign(self, request):
+        require_supervisor(request.user)
+        ReassignSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(ReassignForm, request.data)
+        return Response({"moved": services.reassign_caseload(by=request.user, **data)})
+
+    @_move(ContactAttemptSerializer, "Log a contact attempt with a person on the case")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def contacts(self, request, pk):
+        case = self._locked(pk)
+        data = self._person_form_data(ContactAttemptSerializer, ContactForm, case)
+        services.log_contact(case=case, by=request.user, **data)
+        return self._done(case)
+
+    @_move(ConsentInputSerializer, "Record a person's consent, for one purpose")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def consents(self, request, pk):
+        case = self._locked(pk)
+        data = self._person_form_data(ConsentInputSerializer, ConsentForm, case)
+        services.record_consent(case=case, by=request.user, **data)
+        return self._done(case)
+
+    @_move(WithdrawSerializer, "Withdraw a consent: scheduling, exchanges and reminders that need it stop")
+    @action(detail=True, methods=["post"], url_path=r"consents/(?P<consent_pk>\d+)/withdraw")
+    @transaction.atomic
+    def withdraw_consent(self, request, pk, consent_pk):
+        case = self._locked(pk)
+        consent = get_object_or_404(case.consents.all(), pk=consent_pk)
+        WithdrawSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(WithdrawConsentForm, request.data)
+        services.withdraw_consent(consent=consent, by=request.user, reason=data["reason"])
+        return self._done(case)
+
+    @_move(AssessmentInputSerializer, "Record (or update) a person's assessment; a supervisor signs it off")
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def assessments(self, request, pk):
+        case = self._locked(pk)
+        data = self._person_form_data(AssessmentInputSerializer, AssessmentForm, case, checkboxes=ASSESSMENT_FLAGS)
+        services.record_assessment(case=case, by=request.user, **data)
+        return self._done(case)
+
+    @_move(None, "Sign off an assessment (supervisors)")
+    @action(detail=True, methods=["post"], url_path=r"assessments/(?P<assessment_pk>\d+)/sign-off")
+    @transaction.atomic
+    def sign_off(self, request, pk, assessment_pk):
+        require_supervisor(request.user)
+        case = self._locked(pk)
+        assessment = get_object_or_404(case.assessments.all(), pk=assessment_pk)
+        services.sign_off_assessment(assessment=assessment, by=request.user)
+        return self._done(case)
+
+    def _person_form_data(self, serializer_class, form_class, case, checkboxes=()) -> dict:
+        """Check the body's types, then validate it with the page's form about one person on `case`."""
+        serializer_class(data=self.request.data).is_valid(raise_exception=True)
+        values = {name: form_value(value) for name, value in self.request.data.items()}
+        values |= {name: "on" if self.request.data.get(name, default) else "" for name, default in checkboxes}
+        form = bound_person_form(form_class, values, case)
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        return form.cleaned_data
 
     @_move(CloseSerializer, "Close the case without a conference")
     @action(detail=True, methods=["post"])

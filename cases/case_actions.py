@@ -21,6 +21,7 @@ from .forms import (
     NoteForm,
     ReturnForm,
     WithdrawConsentForm,
+    bound_person_form,
 )
 from .models import CaseStatus
 from .permissions import get_case_for_user, get_contact_update_for_case, people_for_user, require_supervisor
@@ -66,13 +67,8 @@ def mark_ready(request, pk):
 
 
 def _person_form(request, case, name):
-    """Bind the person form `name` to the POST; return it, or a response when the person is unknown."""
-    parties = list(case.referral.parties.select_related("person"))
-    people = {party.person_id: party.person for party in parties}
-    kwargs = {"people": people}
-    if name == "consent":
-        kwargs["guardians"] = {party.person_id for party in parties if party.role == PartyRole.GUARDIAN}
-    return PERSON_FORMS[name](request.POST, **kwargs)
+    """Bind the person form `name` to the POST."""
+    return bound_person_form(PERSON_FORMS[name], request.POST, case)
 
 
 def _record_for_person(request, pk, name, record):

@@ -316,3 +316,12 @@ class CaseFilterForm(forms.Form):
         elif facilitator:
             cases = cases.filter(Q(facilitator_id=facilitator) | Q(co_facilitator_id=facilitator))
         return cases
+
+
+def bound_person_form(form_class, data, case):
+    """Bind a form about one person on `case` to `data`: the case's people, and its guardians for consent."""
+    parties = list(case.referral.parties.select_related("person"))
+    kwargs = {"people": {party.person_id: party.person for party in parties}}
+    if issubclass(form_class, ConsentForm):
+        kwargs["guardians"] = {party.person_id for party in parties if party.role == PartyRole.GUARDIAN}
+    return form_class(data, **kwargs)

@@ -5,8 +5,9 @@ from rest_framework import serializers
 
 from people.models import Partner, Person, Unit
 from referrals.serializers import ContactSerializer, contact_data
+from rjcases.api.validation import PlainDateField
 
-from .models import Case, CaseEvent, ReturnReason
+from .models import Assessment, Case, CaseEvent, Consent, ConsentPurpose, ContactAttempt, ReturnReason
 from .permissions import can_see_contact_details
 
 
@@ -111,3 +112,51 @@ class PartnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Partner
         fields = ["id", "name", "kind"]
+
+
+# The bodies of the case's preparation jobs. They describe the JSON for the schema; the values are
+# checked by the pages' own forms (cases/forms.py), so that both refuse alike.
+
+
+class AssignSerializer(serializers.Serializer):
+    facilitator = serializers.IntegerField(help_text="The id of an active facilitator.")
+    co_facilitator = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Another facilitator, or null."
+    )
+
+
+class ReassignSerializer(serializers.Serializer):
+    departing = serializers.IntegerField(help_text="The facilitator whose open cases move.")
+    successor = serializers.IntegerField(help_text="The active facilitator who takes them on.")
+
+
+class ReassignedSerializer(serializers.Serializer):
+    moved = serializers.IntegerField(help_text="How many open cases changed hands.")
+
+
+class ContactAttemptSerializer(serializers.Serializer):
+    person = serializers.IntegerField(help_text="A person on the case.")
+    contacted_at = serializers.DateTimeField()
+    channel = serializers.ChoiceField(choices=ContactAttempt.Channel.choices)
+    outcome = serializers.ChoiceField(choices=ContactAttempt.Outcome.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConsentInputSerializer(serializers.Serializer):
+    person = serializers.IntegerField(help_text="The person who takes part.")
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    given_by = serializers.IntegerField(help_text="The person, or a guardian on the case for a juvenile.")
+    given_on = PlainDateField()
+    method = serializers.ChoiceField(choices=Consent.Method.choices)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the consent is withdrawn.")
+
+
+class AssessmentInputSerializer(serializers.Serializer):
+    person = serializers.IntegerField(help_text="A person on the case.")
+    will_attend = serializers.BooleanField(default=True)
+    ready = serializers.BooleanField(default=False)
+    risk = serializers.ChoiceField(choices=Assessment.Risk.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", help_text="Confidential.")

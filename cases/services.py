@@ -8,6 +8,7 @@ from django.utils import timezone
 from people.models import Person, Role, User
 from referrals.models import PartyRole
 from referrals.services import save_parties
+from rjcases import workflow
 from rjcases.workflow import InvalidTransition, case_assigned, case_cannot_meet, consent_changed
 
 from .models import (
@@ -28,8 +29,13 @@ from .transitions import check_case_move, lock_case, move_case, record_case_even
 Kind = CaseEvent.Kind
 
 
-class PreparationError(Exception):
-    """Input that is well-formed but wrong for this case (a person not on it, a non-facilitator)."""
+class PreparationError(workflow.Conflict):
+    """Input that is well-formed but wrong for this case (a person not on it, a non-facilitator).
+
+    A conflict with the records as they are, like an impossible move: the API answers it with a 409.
+    """
+
+    code = "not_possible_for_this_case"
 
 
 # What a write on a case refuses with a message for the person (not a permission problem).
