@@ -3,6 +3,7 @@ supervisors; progress on agreement items for them and for the partners who super
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -20,7 +21,7 @@ from rjcases.workflow import InvalidTransition
 
 from . import services
 from .agreement_forms import AgreementForm, HoursForm, ItemFilter, ItemStatusForm, PaymentForm, item_formset
-from .forms import HoldForm, ReasonForm, RescheduleForm, ScheduleForm
+from .forms import HoldForm, InvitationForm, ParticipantForm, ReasonForm, RescheduleForm, ScheduleForm
 from .models import AgreementItem, Conference, ConferenceFacilitator, ConferenceStatus
 from .permissions import conferences_for_user, get_conference_for_user, get_item_for_user, items_for_user
 from .serializers import (
@@ -30,8 +31,10 @@ from .serializers import (
     ConferenceSerializer,
     HoldSerializer,
     HoursSerializer,
+    InvitationSerializer,
     ItemSerializer,
     ItemStatusSerializer,
+    ParticipantInputSerializer,
     PaymentSerializer,
     RescheduleSerializer,
     ScheduleSerializer,
@@ -141,6 +144,31 @@ class ConferenceViewSet(ReadOnlyApiViewSet):
             conference=conference, by=request.user, attended=form.attendance(), notes=form.cleaned_data["notes"]
         )
         return self._done(held)
+
+    @_conference_move(
+        ParticipantInputSerializer, "Invite someone not on the case file: a community member or a supporter"
+    )
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def participants(self, request, pk):
+        conference = self._locked(pk)
+        ParticipantInputSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(ParticipantForm, request.data)
+        services.add_participant(conference=conference, by=request.user, role=data["role"], name=data["name"])
+        return self._done(conference)
+
+    @_conference_move(
+        InvitationSerializer, "Record where a participant's invitation stands (invited, accepted, declined)"
+    )
+    @action(detail=True, methods=["post"], url_path=r"participants/(?P<participant_pk>\d+)/invitation")
+    @transaction.atomic
+    def invitation(self, request, pk, participant_pk):
+        conference = self._locked(pk)
+        participant = get_object_or_404(conference.participants.all(), pk=participant_pk)
+        InvitationSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(InvitationForm, request.data)
+        services.update_invitation(participant=participant, by=request.user, invitation=data["invitation"])
+        return self._done(conference)
 
     @extend_schema(
         tags=CONFERENCES,

@@ -194,3 +194,14 @@ class ItemStatusSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000, help_text="Required for missed or waived."
     )
+
+
+class ParticipantInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=[(Participant.Role.COMMUNITY, "Community member"), (Participant.Role.SUPPORTER, "Supporter")]
+    )
+    name = serializers.CharField(max_length=200, help_text="Someone not on the case file, by name.")
+
+
+class InvitationSerializer(serializers.Serializer):
+    invitation = serializers.ChoiceField(choices=Participant.Invitation.choices)
