@@ -14,7 +14,8 @@ from rjcases.api.schema import IF_MATCH
 from rjcases.api.validation import check_with_form, form_errors, form_value
 from rjcases.api.views import ReadOnlyApiViewSet
 
-from . import services
+from . import followups, services
+from .followup_forms import ReoffendingCheckForm
 from .forms import (
     AssessmentForm,
     AssignForm,
@@ -47,6 +48,7 @@ from .serializers import (
     PersonSerializer,
     ReassignedSerializer,
     ReassignSerializer,
+    ReoffendingAnswerSerializer,
     ReturnSerializer,
     UnitSerializer,
     WithdrawSerializer,
@@ -193,6 +195,19 @@ class CaseViewSet(ReadOnlyApiViewSet):
         case = self._locked(pk)
         assessment = get_object_or_404(case.assessments.all(), pk=assessment_pk)
         services.sign_off_assessment(assessment=assessment, by=request.user)
+        return self._done(case)
+
+    @_move(ReoffendingAnswerSerializer, "Record (or correct) a due reoffending check of a closed case (supervisors)")
+    @action(detail=True, methods=["post"], url_path=r"reoffending-checks/(?P<check_pk>\d+)")
+    @transaction.atomic
+    def reoffending_check(self, request, pk, check_pk):
+        require_supervisor(request.user)
+        case = get_case_for_user(request.user, pk, write=True)
+        check = get_object_or_404(case.reoffending_checks.all(), pk=check_pk)
+        check.case = case
+        ReoffendingAnswerSerializer(data=request.data).is_valid(raise_exception=True)
+        data = check_with_form(ReoffendingCheckForm, request.data, check=check)
+        followups.record_reoffending_check(check=check, by=request.user, **data)
         return self._done(case)
 
     def _person_form_data(self, serializer_class, form_class, case, checkboxes=()) -> dict:

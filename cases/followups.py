@@ -19,6 +19,7 @@ from people.audit import record_audit
 from people.models import AuditEntry, Person
 from referrals.models import PartyRole
 from referrals.permissions import can_see_sealed
+from rjcases import workflow
 from rjcases.timings import ReminderSettings
 
 from .models import Case, CaseEvent, ConsentPurpose, ReoffendingCheck, SatisfactionSurvey
@@ -28,8 +29,10 @@ from .transitions import record_case_event
 UPCOMING_DAYS = 30
 
 
-class FollowUpError(Exception):
+class FollowUpError(workflow.Conflict):
     """A follow-up that is not possible now: a check not yet due, a date that cannot be, an answered survey."""
+
+    code = "follow_up_not_possible"
 
 
 class SurveyLinkError(Exception):

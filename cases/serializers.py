@@ -160,3 +160,9 @@ class AssessmentInputSerializer(serializers.Serializer):
     ready = serializers.BooleanField(default=False)
     risk = serializers.ChoiceField(choices=Assessment.Risk.choices)
     notes = serializers.CharField(required=False, allow_blank=True, default="", help_text="Confidential.")
+
+
+class ReoffendingAnswerSerializer(serializers.Serializer):
+    reoffended = serializers.BooleanField(help_text="Re-arrested since the case closed?")
+    reoffended_on = PlainDateField(required=False, allow_null=True, help_text="The date of the re-arrest, if any.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")

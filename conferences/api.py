@@ -20,7 +20,15 @@ from rjcases.api.views import ReadOnlyApiViewSet
 from rjcases.workflow import InvalidTransition
 
 from . import services
-from .agreement_forms import AgreementForm, HoursForm, ItemFilter, ItemStatusForm, PaymentForm, item_formset
+from .agreement_forms import (
+    AgreementForm,
+    HoursForm,
+    ItemFilter,
+    ItemStatusForm,
+    PaymentForm,
+    RenegotiateForm,
+    item_formset,
+)
 from .forms import HoldForm, InvitationForm, ParticipantForm, ReasonForm, RescheduleForm, ScheduleForm
 from .models import AgreementItem, Conference, ConferenceFacilitator, ConferenceStatus
 from .permissions import conferences_for_user, get_conference_for_user, get_item_for_user, items_for_user
@@ -36,6 +44,7 @@ from .serializers import (
     ItemStatusSerializer,
     ParticipantInputSerializer,
     PaymentSerializer,
+    RenegotiationSerializer,
     RescheduleSerializer,
     ScheduleSerializer,
 )
@@ -191,6 +200,34 @@ class ConferenceViewSet(ReadOnlyApiViewSet):
             raise ValidationError(formset_errors(items, "items"))
         agreement = services.record_agreement(
             case=conference.case, by=request.user, items=items.to_inputs(), summary=summary
+        )
+        created = items_for_user(request.user).filter(agreement=agreement).order_by("pk")
+        return Response(ItemSerializer(created, many=True, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(
+        tags=CONFERENCES,
+        request=RenegotiationSerializer,
+        responses={201: ItemSerializer(many=True)},
+        parameters=[IF_MATCH],
+        summary="Renegotiate the agreement of a monitored case: a new version of its items replaces the current one",
+    )
+    @action(detail=True, methods=["post"])
+    @transaction.atomic
+    def renegotiate(self, request, pk):
+        conference = self._locked(pk)
+        serializer = RenegotiationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = {name: serializer.validated_data[name] for name in ("summary", "reason")}
+        data = check_with_form(RenegotiateForm, form)
+        items = item_formset(conference.case, serializer.formset_data())
+        if not items.is_valid():
+            raise ValidationError(formset_errors(items, "items"))
+        agreement = services.renegotiate_agreement(
+            case=conference.case,
+            by=request.user,
+            items=items.to_inputs(),
+            reason=data["reason"],
+            summary=data["summary"],
         )
         created = items_for_user(request.user).filter(agreement=agreement).order_by("pk")
         return Response(ItemSerializer(created, many=True, context=self.get_serializer_context()).data, status=201)

@@ -205,3 +205,9 @@ class ParticipantInputSerializer(serializers.Serializer):
 
 class InvitationSerializer(serializers.Serializer):
     invitation = serializers.ChoiceField(choices=Participant.Invitation.choices)
+
+
+class RenegotiationSerializer(AgreementInputSerializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the agreement is renegotiated; kept with the version."
+    )
