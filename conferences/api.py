@@ -192,17 +192,8 @@ class ConferenceViewSet(ReadOnlyApiViewSet):
         conference = self._locked(pk)
         if conference.status != ConferenceStatus.HELD:
             raise InvalidTransition("An agreement is the outcome of a held conference: record the conference first.")
-        serializer = AgreementInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        summary = check_with_form(AgreementForm, {"summary": serializer.validated_data["summary"]})["summary"]
-        items = item_formset(conference.case, serializer.formset_data())
-        if not items.is_valid():
-            raise ValidationError(formset_errors(items, "items"))
-        agreement = services.record_agreement(
-            case=conference.case, by=request.user, items=items.to_inputs(), summary=summary
-        )
-        created = items_for_user(request.user).filter(agreement=agreement).order_by("pk")
-        return Response(ItemSerializer(created, many=True, context=self.get_serializer_context()).data, status=201)
+        data, items = self._agreement_input(conference, AgreementInputSerializer, AgreementForm, ("summary",))
+        return self._items_of(services.record_agreement(case=conference.case, by=request.user, items=items, **data))
 
     @extend_schema(
         tags=CONFERENCES,
@@ -215,21 +206,23 @@ class ConferenceViewSet(ReadOnlyApiViewSet):
     @transaction.atomic
     def renegotiate(self, request, pk):
         conference = self._locked(pk)
-        serializer = RenegotiationSerializer(data=request.data)
+        fields = ("summary", "reason")
+        data, items = self._agreement_input(conference, RenegotiationSerializer, RenegotiateForm, fields)
+        agreement = services.renegotiate_agreement(case=conference.case, by=request.user, items=items, **data)
+        return self._items_of(agreement)
+
+    def _agreement_input(self, conference, serializer_class, form_class, fields):
+        """Validate an agreement's body with the agreement page's form and item formset."""
+        serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
-        form = {name: serializer.validated_data[name] for name in ("summary", "reason")}
-        data = check_with_form(RenegotiateForm, form)
+        data = check_with_form(form_class, {name: serializer.validated_data[name] for name in fields})
         items = item_formset(conference.case, serializer.formset_data())
         if not items.is_valid():
             raise ValidationError(formset_errors(items, "items"))
-        agreement = services.renegotiate_agreement(
-            case=conference.case,
-            by=request.user,
-            items=items.to_inputs(),
-            reason=data["reason"],
-            summary=data["summary"],
-        )
-        created = items_for_user(request.user).filter(agreement=agreement).order_by("pk")
+        return data, items.to_inputs()
+
+    def _items_of(self, agreement):
+        created = items_for_user(self.request.user).filter(agreement=agreement).order_by("pk")
         return Response(ItemSerializer(created, many=True, context=self.get_serializer_context()).data, status=201)
 
 

@@ -1,14 +1,13 @@
 """Renegotiating an agreement and answering a reoffending check through the API, as the pages do."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
-from cases.followups import create_follow_ups
 from cases.models import ReoffendingCheck
 from conferences.models import Agreement, Conference
 from tests.api.test_conferences_and_items import agreement_body
-from tests.cases.builders import build_world, close_prepared
+from tests.cases.builders import closed_with_follow_ups
 from tests.cases.test_followups import CLOSED_AT, local
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def closed_world(time_machine, officer, supervisor, facilitator):
     """A case closed at CLOSED_AT, with its reoffending checks due 6, 12 and 24 months later."""
-    time_machine.move_to(CLOSED_AT - timedelta(days=40), tick=False)
-    world = build_world(officer=officer, supervisor=supervisor, facilitator=facilitator)
-    time_machine.move_to(CLOSED_AT, tick=False)
-    close_prepared(world, by=facilitator, supervisor=supervisor)
-    create_follow_ups(case=world.case)
-    return world
+    return closed_with_follow_ups(
+        time_machine, closed_at=CLOSED_AT, officer=officer, supervisor=supervisor, facilitator=facilitator
+    )
 
 
 def test_a_monitored_case_renegotiates_its_agreement(held_case, harmed_person, partner, facilitator, as_user):

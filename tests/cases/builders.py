@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.followups import create_follow_ups
 from cases.models import Case
 from cases.transitions import move_case
 from conferences import services as conference_services
@@ -123,3 +124,13 @@ def close_prepared(world: World, *, by, supervisor) -> Case:
     prepare(world, by=by, supervisor=supervisor)
     case_services.close_without_conference(case=world.case, by=by, reason="The harmed party chose not to meet.")
     return world.refresh()
+
+
+def closed_with_follow_ups(time_machine, *, closed_at, officer, supervisor, facilitator) -> World:
+    """Jamie Doyle's case, prepared and closed at `closed_at`, with its follow-ups created."""
+    time_machine.move_to(closed_at - timedelta(days=40), tick=False)
+    world = build_world(officer=officer, supervisor=supervisor, facilitator=facilitator)
+    time_machine.move_to(closed_at, tick=False)
+    close_prepared(world, by=facilitator, supervisor=supervisor)
+    create_follow_ups(case=world.case)
+    return world

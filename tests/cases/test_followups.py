@@ -17,7 +17,7 @@ from people.models import AuditEntry, Person
 from referrals import services as referral_services
 from referrals.models import PartyRole
 from reminders.models import ReminderSettings
-from tests.cases.builders import build_world, close_prepared
+from tests.cases.builders import build_world, close_prepared, closed_with_follow_ups
 from tests.factories import PersonFactory, ReferralFactory, ReferralPartyFactory, UserFactory
 from tests.helpers import page_text
 
@@ -36,12 +36,9 @@ def local(day: date, hour=10) -> datetime:
 @pytest.fixture
 def world(time_machine, officer, supervisor, facilitator):
     """Jamie Doyle's case, prepared and closed at CLOSED_AT, with its follow-ups."""
-    time_machine.move_to(CLOSED_AT - timedelta(days=40), tick=False)
-    world = build_world(officer=officer, supervisor=supervisor, facilitator=facilitator)
-    time_machine.move_to(CLOSED_AT, tick=False)
-    close_prepared(world, by=facilitator, supervisor=supervisor)
-    create_follow_ups(case=world.case)
-    return world
+    return closed_with_follow_ups(
+        time_machine, closed_at=CLOSED_AT, officer=officer, supervisor=supervisor, facilitator=facilitator
+    )
 
 
 def check_of(world, months) -> ReoffendingCheck:

@@ -21,7 +21,7 @@ from cases.followups import (
 )
 from cases.models import CaseEvent, SatisfactionSurvey
 from people.models import AuditEntry
-from tests.cases.builders import build_world, close_prepared
+from tests.cases.builders import build_world, close_prepared, closed_with_follow_ups
 from tests.helpers import page_text, reseed_reference_data, run_at_once
 
 pytestmark = pytest.mark.django_db
@@ -41,12 +41,9 @@ ANSWERS = {
 @pytest.fixture
 def world(time_machine, officer, supervisor, facilitator):
     """Jamie Doyle's case, closed; Pat Lee, the harmed party, has a survey, not sent yet."""
-    time_machine.move_to(CLOSED_AT - timedelta(days=40), tick=False)
-    world = build_world(officer=officer, supervisor=supervisor, facilitator=facilitator)
-    time_machine.move_to(CLOSED_AT, tick=False)
-    close_prepared(world, by=facilitator, supervisor=supervisor)
-    create_follow_ups(case=world.case)
-    return world
+    return closed_with_follow_ups(
+        time_machine, closed_at=CLOSED_AT, officer=officer, supervisor=supervisor, facilitator=facilitator
+    )
 
 
 @pytest.fixture
