@@ -51,7 +51,7 @@ from .serializers import (
     ReoffendingAnswerSerializer,
     ReturnSerializer,
     UnitSerializer,
-    WithdrawSerializer,
+    WithdrawConsentSerializer,
 )
 
 TAG = ["cases"]
@@ -167,13 +167,13 @@ class CaseViewSet(ReadOnlyApiViewSet):
         services.record_consent(case=case, by=request.user, **data)
         return self._done(case)
 
-    @_move(WithdrawSerializer, "Withdraw a consent: scheduling, exchanges and reminders that need it stop")
+    @_move(WithdrawConsentSerializer, "Withdraw a consent: scheduling, exchanges and reminders that need it stop")
     @action(detail=True, methods=["post"], url_path=r"consents/(?P<consent_pk>\d+)/withdraw")
     @transaction.atomic
     def withdraw_consent(self, request, pk, consent_pk):
         case = self._locked(pk)
         consent = get_object_or_404(case.consents.all(), pk=consent_pk)
-        WithdrawSerializer(data=request.data).is_valid(raise_exception=True)
+        WithdrawConsentSerializer(data=request.data).is_valid(raise_exception=True)
         data = check_with_form(WithdrawConsentForm, request.data)
         services.withdraw_consent(consent=consent, by=request.user, reason=data["reason"])
         return self._done(case)

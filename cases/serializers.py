@@ -150,7 +150,7 @@ class ConsentInputSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Consent.Method.choices)
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawConsentSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the consent is withdrawn.")
 
 
