@@ -4,8 +4,8 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 
@@ -57,10 +57,8 @@ class RequireSecondFactorMiddleware:
             and not _is_allowed(request)
             and not has_second_factor(request)
         ):
-            if request.path_info.startswith("/api/"):
-                message = "Set up a second factor for your account before using the API from a browser."
-                body = {"status": 403, "code": "second_factor_required", "message": message, "fields": {}}
-                return JsonResponse({"error": body}, status=403)
+            if request.path_info.startswith("/api/"):  # answered by the site's 403, in the API's shape
+                raise PermissionDenied("Set up a second factor for your account before using the API from a browser.")
             messages.warning(request, "Set up a second factor for your account before you go on.")
             return redirect("mfa_activate_totp")
         return self.get_response(request)

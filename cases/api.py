@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from people.audit import record_audit
 from people.models import AuditEntry, Partner, Unit
 from rjcases.api.schema import IF_MATCH
-from rjcases.api.validation import check_with_form, form_errors, form_value
+from rjcases.api.validation import check_with_form, form_errors
 from rjcases.api.views import ReadOnlyApiViewSet
 
 from . import followups, services
@@ -26,7 +26,7 @@ from .forms import (
     ReassignForm,
     ReturnForm,
     WithdrawConsentForm,
-    bound_person_form,
+    person_form_kwargs,
 )
 from .models import Case, CaseStatus
 from .permissions import (
@@ -213,12 +213,9 @@ class CaseViewSet(ReadOnlyApiViewSet):
     def _person_form_data(self, serializer_class, form_class, case, checkboxes=()) -> dict:
         """Check the body's types, then validate it with the page's form about one person on `case`."""
         serializer_class(data=self.request.data).is_valid(raise_exception=True)
-        values = {name: form_value(value) for name, value in self.request.data.items()}
-        values |= {name: "on" if self.request.data.get(name, default) else "" for name, default in checkboxes}
-        form = bound_person_form(form_class, values, case)
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
-        return form.cleaned_data
+        data = {**self.request.data}
+        data |= {name: "on" if self.request.data.get(name, default) else "" for name, default in checkboxes}
+        return check_with_form(form_class, data, **person_form_kwargs(form_class, case))
 
     @_move(CloseSerializer, "Close the case without a conference")
     @action(detail=True, methods=["post"])

@@ -21,7 +21,7 @@ from .forms import (
     NoteForm,
     ReturnForm,
     WithdrawConsentForm,
-    bound_person_form,
+    person_form_kwargs,
 )
 from .models import CaseStatus
 from .permissions import get_case_for_user, get_contact_update_for_case, people_for_user, require_supervisor
@@ -68,7 +68,8 @@ def mark_ready(request, pk):
 
 def _person_form(request, case, name):
     """Bind the person form `name` to the POST."""
-    return bound_person_form(PERSON_FORMS[name], request.POST, case)
+    form_class = PERSON_FORMS[name]
+    return form_class(request.POST, **person_form_kwargs(form_class, case))
 
 
 def _record_for_person(request, pk, name, record):

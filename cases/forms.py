@@ -318,10 +318,11 @@ class CaseFilterForm(forms.Form):
         return cases
 
 
-def bound_person_form(form_class, data, case):
-    """Bind a form about one person on `case` to `data`: the case's people, and its guardians for consent."""
+def person_form_kwargs(form_class, case) -> dict:
+    """Return what a form about one person on `case` is made with: the case's people, and for a
+    consent the guardians on the case."""
     parties = list(case.referral.parties.select_related("person"))
     kwargs = {"people": {party.person_id: party.person for party in parties}}
     if issubclass(form_class, ConsentForm):
         kwargs["guardians"] = {party.person_id for party in parties if party.role == PartyRole.GUARDIAN}
-    return form_class(data, **kwargs)
+    return kwargs

@@ -46,10 +46,14 @@ class ApiClientAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        client, key = issue_api_key(name=obj.name, scope=obj.scope, unit=obj.unit, partner=obj.partner, by=request.user)
-        if obj.expires_at is not None:
-            client.expires_at = obj.expires_at
-            client.save(update_fields=["expires_at"])
+        client, key = issue_api_key(
+            name=obj.name,
+            scope=obj.scope,
+            unit=obj.unit,
+            partner=obj.partner,
+            by=request.user,
+            expires_at=obj.expires_at,
+        )
         obj.pk, obj.user = client.pk, client.user
         self.message_user(
             request, f"The key of {client} is {key} — copy it now: it is not shown again.", messages.WARNING

@@ -40,8 +40,11 @@ def _service_user(*, name: str, unit=None, partner=None) -> User:
 
 
 @transaction.atomic
-def issue_api_key(*, name: str, scope: str, by=None, unit=None, partner=None) -> tuple[ApiClient, str]:
-    """Create a client with a new key and return both; the key is shown once and never again."""
+def issue_api_key(*, name: str, scope: str, by=None, unit=None, partner=None, expires_at=None) -> tuple[ApiClient, str]:
+    """Create a client with a new key and return both; the key is shown once and never again.
+
+    `expires_at`, when given, is when the key stops working; without it the key works until revoked.
+    """
     if (unit is None) == (partner is None):
         raise ValueError("An API client belongs to one unit of an agency or to one partner.")
     if scope not in ApiClient.Scope.values:
@@ -55,6 +58,7 @@ def issue_api_key(*, name: str, scope: str, by=None, unit=None, partner=None) ->
         user=_service_user(name=name, unit=unit, partner=partner),
         key_prefix=prefix,
         key_hash=hash_key(key),
+        expires_at=expires_at,
     )
     return client, key
 

@@ -141,7 +141,8 @@ def bad_request(request, exception=None):
 def permission_denied(request, exception=None):
     if not _is_api(request):
         return defaults.permission_denied(request, exception)
-    return error_response(403, "permission_denied", "You do not have permission to perform this action.")
+    message = str(exception or "") or "You do not have permission to perform this action."
+    return error_response(403, "permission_denied", message)
 
 
 def page_not_found(request, exception=None):

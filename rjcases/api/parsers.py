@@ -6,35 +6,25 @@
   field, as any other validation error does.
 """
 
-import json
+import io
 import re
 
-from django.conf import settings
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, get_encoding
 
 MAX_DEPTH = 32
 
 
 class SafeJSONParser(JSONParser):
+    """REST framework's JSON parser (strict: no NaN or Infinity), with the two limits above."""
+
     def parse(self, stream, media_type=None, parser_context=None):
-        parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            text = stream.read().decode(encoding)
-        except UnicodeDecodeError:
-            raise exceptions.ParseError(f"The body is not valid {encoding} text.") from None
-        _check_depth(text)
-        try:
-            data = json.loads(text, parse_constant=_refuse_constant)
-        except ValueError as error:
-            raise exceptions.ParseError(f"JSON parse error: {error}") from None
+        body = stream.read()
+        # Counted before parsing; a body that does not decode is left for the parser to refuse.
+        _check_depth(body.decode(get_encoding(parser_context or {}), errors="replace"))
+        data = super().parse(io.BytesIO(body), media_type, parser_context)
         _refuse_nul(data)
         return data
-
-
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not a JSON number")
 
 
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"')

@@ -2,7 +2,6 @@ import argparse
 from datetime import datetime, time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -50,11 +49,7 @@ class Command(BaseCommand):
             partner = Partner.objects.get(pk=partner) if partner is not None else None
         except (Unit.DoesNotExist, Partner.DoesNotExist):
             raise CommandError("No such unit or partner.") from None
-        with transaction.atomic():
-            client, key = issue_api_key(name=name, scope=scope, unit=unit, partner=partner)
-            if expires is not None:
-                client.expires_at = expires
-                client.save(update_fields=["expires_at"])
+        client, key = issue_api_key(name=name, scope=scope, unit=unit, partner=partner, expires_at=expires)
         until = f", expiring {timezone.localtime(expires).isoformat(timespec='minutes')}" if expires else ""
         self.stderr.write(
             f"Issued a {scope} key for {client} (prefix {client.key_prefix}){until}. It is shown only now:"
