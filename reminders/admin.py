@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from .models import Reminder, ReminderSettings
+from rjcases.workflow import InvalidTransition
+
+from . import webhooks
+from .models import Reminder, ReminderSettings, WebhookDelivery, WebhookSubscription
 
 
 @admin.register(ReminderSettings)
@@ -39,3 +42,64 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class DeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    fields = ["event", "event_id", "occurred_at", "status", "attempts", "last_status_code", "delivered_at"]
+    readonly_fields = fields
+    ordering = ["-pk"]
+    extra = 0
+    max_num = 0
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """An API client's webhook: its address, events and the log of its deliveries (latest first)."""
+
+    list_display = ["client", "url", "events", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["client"]
+    fields = ["client", "url", "events", "is_active", "created_at"]
+    readonly_fields = ["created_at"]
+    inlines = [DeliveryInline]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.secret:
+            obj.secret = webhooks.new_secret()
+            messages.warning(request, f"The signing secret, shown once: {obj.secret}")
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log of every client; a delivery that ended can be sent again (same event id)."""
+
+    list_display = ["event", "subscription", "occurred_at", "status", "attempts", "last_status_code", "delivered_at"]
+    list_filter = ["status", "event", "subscription__client"]
+    date_hierarchy = "occurred_at"
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    list_select_related = ["subscription__client"]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send again")
+    def send_again(self, request, queryset):
+        sent, refused = 0, 0
+        for delivery in queryset:
+            try:
+                webhooks.send_again(delivery=delivery, by=request.user)
+                sent += 1
+            except InvalidTransition:
+                refused += 1
+        if sent:
+            messages.success(request, f"{sent} deliveries put back to be sent.")
+        if refused:
+            messages.warning(request, f"{refused} deliveries are still being tried: they were left as they are.")

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from people.fields import EncryptedCharField
+
 # The programme's timings sit on the ground floor; importing them here registers them with this app.
 from rjcases.timings import ReminderSettings  # noqa: F401
 
@@ -156,3 +158,91 @@ class Reminder(models.Model):
         if self.recipient_partner_id:
             return f"Staff of {self.recipient_partner}"
         return "Supervisors"
+
+
+class WebhookEvent(models.TextChoices):
+    """What a client may subscribe to. Agency clients hear of their referrals; partner clients of their items."""
+
+    REFERRAL_SCREENED = "referral.screened", "Referral screened (accepted or declined)"
+    REFERRAL_NEEDS_INFO = "referral.needs_info", "Referral needs information"
+    CASE_CLOSED = "case.closed", "Case closed, with its outcome"
+    ITEM_OVERDUE = "item.overdue", "Agreement item overdue"
+
+
+AGENCY_EVENTS = (WebhookEvent.REFERRAL_SCREENED, WebhookEvent.REFERRAL_NEEDS_INFO, WebhookEvent.CASE_CLOSED)
+PARTNER_EVENTS = (WebhookEvent.ITEM_OVERDUE,)
+
+
+class WebhookSubscription(models.Model):
+    """An API client's address for the events it chose, with the secret its deliveries are signed with."""
+
+    client = models.ForeignKey("api.ApiClient", on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500, help_text="Where deliveries are POSTed (https).")
+    events = models.JSONField(default=list, help_text="The event types it receives.")
+    secret = EncryptedCharField(max_length=100, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"Webhook {self.pk} of {self.client}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    SENDING = "sending", "Being sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed for 24 hours"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class WebhookDeliveryQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Deliveries a sweep may claim: waiting and due, or claimed by a sweep whose lease ran out."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=DeliveryStatus.PENDING, due_at__lte=now) | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
+        )
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: written with the change it reports, sent by the sweep.
+
+    The body is frozen when the event happens and holds only what the client may read through the
+    API (no contact details, no notes). `event_id` is the same on every try: receivers drop repeats by it.
+    """
+
+    audited = False  # written with audited changes; its sending is logged on the row; a resend is audited
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.UUIDField(unique=True, editable=False)
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    key = models.CharField(max_length=200, help_text="One delivery per subscription and key, ever.")
+    payload = models.JSONField()
+    occurred_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    retry_until = models.DateTimeField(help_text="Tries end here: 24 hours after it fell due, or was sent again.")
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.CharField(max_length=200, blank=True)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(fields=["due_at"], name="webhook_waiting_due", condition=Q(status__in=["pending", "sending"]))
+        ]
+        constraints = [models.UniqueConstraint(fields=["subscription", "key"], name="webhook_delivery_once_per_key")]
+
+    def __str__(self):
+        return f"{self.event} {self.event_id}"

@@ -9,9 +9,10 @@ import logging
 
 from django.dispatch import receiver
 
+from referrals.models import ReferralStatus
 from rjcases import workflow
 
-from . import planning
+from . import planning, webhooks
 from .tasks import send_due_reminders
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,15 @@ log = logging.getLogger(__name__)
 @receiver(workflow.referral_moved)
 def _referral_moved(sender, referral, **kwargs):
     planning.plan_referral_reminders(referral)
+    if referral.status != ReferralStatus.ACCEPTED and webhooks.plan_referral_events(referral):
+        webhooks.send_soon()
+
+
+@receiver(workflow.referral_accepted)
+def _referral_accepted(sender, referral, **kwargs):
+    """After cases opened its case (an earlier receiver), so that the event names it."""
+    if webhooks.plan_referral_events(referral):
+        webhooks.send_soon()
 
 
 @receiver(workflow.case_moved)
@@ -28,6 +38,8 @@ def _case_moved(sender, case, **kwargs):
         planning.plan_stalled_case_reminders(case)
     else:
         planning.plan_case_closed_reminders(case)
+        if webhooks.plan_case_events(case):
+            webhooks.send_soon()
 
 
 @receiver(workflow.case_activity)
@@ -39,6 +51,7 @@ def _case_activity(sender, case, **kwargs):
 @receiver(workflow.agreement_changed)
 def _agreement_people_changed(sender, case, **kwargs):
     planning.plan_agreement_reminders(case)
+    webhooks.plan_agreement_events(case)
 
 
 @receiver(workflow.consent_changed)
@@ -55,6 +68,7 @@ def _conference_changed(sender, conference, **kwargs):
 @receiver(workflow.item_changed)
 def _item_changed(sender, item, **kwargs):
     planning.plan_item_reminders(item)
+    webhooks.plan_item_events(item)
 
 
 @receiver(planning.reminders_due)

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from cases.api import CaseViewSet, PartnerViewSet, PersonViewSet, UnitViewSet
 from conferences.api import AgreementItemViewSet, ConferenceViewSet
 from referrals.api import OffenceCategoryViewSet, ReferralViewSet
+from reminders.api import WebhookViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -20,6 +21,7 @@ router.register("people", PersonViewSet, basename="person")
 router.register("offence-categories", OffenceCategoryViewSet, basename="offence-category")
 router.register("units", UnitViewSet, basename="unit")
 router.register("partners", PartnerViewSet, basename="partner")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 app_name = "api"
 urlpatterns = [

@@ -300,6 +300,12 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 # How long a sweep holds the reminders it claimed; after that another sweep may take them over.
 # It must be longer than sending one reminder can take (EMAIL_TIMEOUT and the SMS provider's).
 REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=300)
+# Webhook deliveries: how long a sweep holds a claimed delivery (longer than one try can take), how
+# long a receiver has to answer, and whether plain http and private addresses are allowed (never in
+# production: a subscriber could otherwise make the worker call inside the programme's network).
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_CLAIM_SECONDS = env.int("WEBHOOK_CLAIM_SECONDS", default=120)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = DEBUG and env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=True)
 # After a change that makes a reminder due at once, ask a worker to sweep now rather than within the minute.
 REMINDERS_NUDGE_WORKER = env.bool("REMINDERS_NUDGE_WORKER", default=True)
 
@@ -387,6 +393,8 @@ SPECTACULAR_SETTINGS = {
         "ConferenceKindEnum": "conferences.models.ConferenceKind",
         "ParticipantRoleEnum": "conferences.models.Participant.Role",
         "ItemStatusEnum": "conferences.models.ItemStatus",
+        "WebhookEventEnum": "reminders.models.WebhookEvent",
+        "DeliveryStatusEnum": "reminders.models.DeliveryStatus",
         "ItemKindEnum": "conferences.models.ItemKind",
         "ItemMoveEnum": ["completed", "missed", "waived"],
     },

@@ -25,3 +25,5 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 MIDDLEWARE = ["tests.audit_guard.WriteAuditGuard", *MIDDLEWARE]
 SMS_BACKEND = "reminders.sms.LocmemBackend"
 SITE_URL = "https://rj.example.org"
+# Test receivers listen on loopback.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
