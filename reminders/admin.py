@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 
 from rjcases.workflow import InvalidTransition
@@ -55,9 +56,34 @@ class DeliveryInline(admin.TabularInline):
     can_delete = False
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    """The API's checks, in the admin: an address the worker may call, events the client may have."""
+
+    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Where deliveries are POSTed (https).")
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["client", "url", "events", "is_active"]
+
+    def clean_url(self):
+        webhooks.check_url(self.cleaned_data["url"])
+        return self.cleaned_data["url"]
+
+    def clean(self):
+        cleaned = super().clean()
+        client, events = cleaned.get("client"), cleaned.get("events")
+        if client and events is not None:
+            allowed = webhooks.events_for(client)
+            if not isinstance(events, list) or not events or any(e not in allowed for e in events):
+                self.add_error("events", f"A list of one or more of: {', '.join(allowed)}.")
+        return cleaned
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     """An API client's webhook: its address, events and the log of its deliveries (latest first)."""
+
+    form = WebhookSubscriptionForm
 
     list_display = ["client", "url", "events", "is_active", "created_at"]
     list_filter = ["is_active"]

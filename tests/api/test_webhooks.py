@@ -299,3 +299,17 @@ def test_a_receiver_that_times_out_is_tried_later_and_others_are_not_held_up(
     silent.close()
     assert counts == {"retried": 1, "deferred": 2}
     assert "timed out" in WebhookDelivery.objects.exclude(last_error="").get().last_error
+
+
+def test_an_admin_subscribes_a_client_with_the_apis_checks(agency_writer, receiver):
+    record, _ = agency_writer
+    browser = Client()
+    browser.force_login(UserFactory(admin=True))
+    add = reverse("admin:reminders_webhooksubscription_add")
+    refused = browser.post(add, {"client": record.pk, "url": receiver.url, "events": '["item.overdue"]'})
+    assert refused.status_code == 200 and "A list of one or more of: referral.screened" in refused.content.decode()
+    inline = {"deliveries-TOTAL_FORMS": "0", "deliveries-INITIAL_FORMS": "0"}
+    fields = {"client": record.pk, "url": receiver.url, "events": '["case.closed"]', "is_active": "on", **inline}
+    made = browser.post(add, fields, follow=True)
+    subscription = WebhookSubscription.objects.get()
+    assert subscription.secret.startswith("whsec_") and subscription.secret in made.content.decode()
