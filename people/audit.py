@@ -13,6 +13,7 @@ in the database, so the chain cannot be rebuilt from a dump.
 """
 
 import contextvars
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -94,18 +95,89 @@ def record_audit(
         outcome=outcome,
         created_at=timezone.now(),
     )
+    batch = _batch.get()
+    if batch is not None and connection.in_atomic_block:
+        batch.add(entry)
+    else:
+        _append([entry])
+    return entry
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain `entries` after the last entry, in their order, and insert them in one statement."""
     with transaction.atomic():
         _lock_the_chain()
-        entry.prev_hash = AuditEntry.objects.order_by("-pk").values_list("entry_hash", flat=True).first() or ""
-        entry.entry_hash = chain_hash(entry)
-        entry.save(force_insert=True)
-    return entry
+        previous = AuditEntry.objects.order_by("-pk").values_list("entry_hash", flat=True).first() or ""
+        for entry in entries:
+            entry.prev_hash = previous
+            entry.entry_hash = previous = chain_hash(entry)
+        AuditEntry.objects.bulk_create(entries)
+
+
+class _Batch:
+    """The entries of a `batched_audit` block, each with a marker among the transaction's on-commit
+    callbacks: Django drops the callbacks of a savepoint that rolls back, and with them the marker,
+    so that an entry whose change was rolled back is not written."""
+
+    def __init__(self):
+        self.entries: list[tuple[AuditEntry, object]] = []
+
+    def add(self, entry: AuditEntry) -> None:
+        marker = _Marker()
+        transaction.on_commit(marker)
+        self.entries.append((entry, marker))
+
+    def kept(self) -> list[AuditEntry]:
+        pending = {id(callback) for _, callback, *_ in connection.run_on_commit}
+        return [entry for entry, marker in self.entries if id(marker) in pending]
+
+
+class _Marker:
+    def __call__(self):
+        pass  # nothing to do after the commit: it only marks its entry as not rolled back
+
+
+_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def batched_audit():
+    """Write the block's entries together when it ends, under one short hold of the chain's lock.
+
+    Each entry otherwise takes the lock when it is written and holds it until the transaction
+    commits, so that transactions writing many rows (a referral with its parties) queue behind each
+    other for most of their length. Use it inside the transaction, around all of its work: the
+    entries are written as the block ends, still in the transaction. A block inside another joins it.
+    """
+    if _batch.get() is not None or not connection.in_atomic_block:
+        yield  # joined to the enclosing block, or outside a transaction: each entry is written at once
+        return
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+        kept = batch.kept()
+    finally:
+        _batch.reset(token)
+    if kept:
+        _append(kept)
+
+
+def batched_atomic(func):
+    """Run `func` in a transaction whose audit entries are written together as it ends (`batched_audit`)."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with transaction.atomic(), batched_audit():
+            return func(*args, **kwargs)
+
+    return run
 
 
 def _lock_the_chain():
     # Entries are chained in id order, so two transactions must not read the same last entry: the
-    # lock is held until the transaction that appended commits. SQLite serialises writers itself
-    # (settings open its transactions IMMEDIATE).
+    # lock is held until the transaction that appended commits (a `batched_audit` block takes it
+    # only as it ends). SQLite serialises writers itself (settings open its transactions IMMEDIATE).
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('cases_auditentry'))")

@@ -6,7 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from people.audit import record_audit
+from people.audit import batched_atomic, record_audit
 from people.models import AuditEntry, ContactDetails, Ethnicity, Gender, Person
 from rjcases.workflow import InputRequired, referral_accepted
 
@@ -66,7 +66,7 @@ class ReferralInput:
     harm_description: str
 
 
-@transaction.atomic
+@batched_atomic
 def create_referral(*, officer, data: ReferralInput, parties: list[PartyInput]) -> Referral:
     """Create a draft referral with its parties, logged by `officer` for their unit."""
     referral = Referral(referring_officer=officer, unit=officer.unit, **vars(data))
@@ -78,7 +78,7 @@ def create_referral(*, officer, data: ReferralInput, parties: list[PartyInput]) 
     return referral
 
 
-@transaction.atomic
+@batched_atomic
 def update_referral(
     *, referral: Referral, by, data: ReferralInput, parties: list[PartyInput], removed_party_ids=()
 ) -> Referral:
@@ -104,8 +104,9 @@ def save_parties(referral, parties, *, by):
     person's name and date of birth stay as recorded: the details belong to whoever recorded them,
     and the case's facilitators adopt or dismiss the proposal (DESIGN.md, data protection rule 3).
     """
-    own = people_recorded_on(referral) if referral.pk else set()
+    own = people_recorded_on(referral) if referral.pk and any(party.party_id for party in parties) else set()
     for party in parties:
+        new = False
         if party.party_id:
             link = referral.parties.select_related("person").get(pk=party.party_id)
             person = link.person
@@ -119,10 +120,11 @@ def save_parties(referral, parties, *, by):
             if person is None:
                 person = Person(created_by=by, **{name: getattr(party, name) for name in party.person_fields})
                 person.save()
+                new = True
             link = ReferralParty(referral=referral, person=person, linked=party.existing_person is not None)
             writes = party.existing_person is None or not by.is_officer
         if writes:
-            _write_contact(person, party)
+            _write_contact(person, party, new=new)
         else:
             _propose_contact(referral, person, party, by=by)
         link.role = party.role
@@ -132,11 +134,14 @@ def save_parties(referral, parties, *, by):
         link.save()
 
 
-def _write_contact(person, party) -> None:
-    contact, _ = ContactDetails.objects.get_or_create(person=person)
-    if party.existing_person is None or any((party.phone, party.email, party.address)):
-        contact.phone, contact.email, contact.address = party.phone, party.email, party.address
-        contact.save()
+def _write_contact(person, party, *, new: bool = False) -> None:
+    values = {"phone": party.phone, "email": party.email, "address": party.address}
+    if new:
+        ContactDetails.objects.create(person=person, **values)
+    elif party.existing_person is None or any(values.values()):
+        ContactDetails.objects.update_or_create(person=person, defaults=values)
+    else:
+        ContactDetails.objects.get_or_create(person=person)
 
 
 def _propose_contact(referral, person, party, *, by) -> None:

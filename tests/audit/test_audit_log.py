@@ -1,17 +1,20 @@
 """The audit log's AU-3 fields, its refusals, its hash chain and verify_audit (DESIGN.md, rule 7)."""
 
 import io
+from contextlib import suppress
 
 import pytest
 from celery import shared_task
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from people.audit import chain_hash, record_audit, verify_chain
+from people.audit import batched_audit, chain_hash, record_audit, verify_chain
 from people.models import AuditEntry, Unit
 from rjcases.api.clients import issue_api_key
+from tests.api.conftest import REFERRAL_BODY
 from tests.signing_in import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +132,56 @@ def test_each_entry_is_chained_to_the_one_before(officer, draft):
     newest, before = last_two
     assert newest.prev_hash == before.entry_hash
     assert newest.entry_hash == chain_hash(newest)
+    assert verify_chain().problem == ""
+
+
+def test_a_batch_writes_its_entries_as_it_ends_in_order_and_chained(officer, draft):
+    mark = last_id()
+    with transaction.atomic(), batched_audit():
+        draft.incident_place = "Station Road"
+        draft.save()
+        record_audit(officer, Action.VIEW, draft, detail="inside the batch")
+        assert last_id() == mark  # nothing written yet: the chain's lock is not taken
+    written = list(entries_since(mark))
+    assert [(e.action, e.object_type) for e in written] == [
+        (Action.CHANGE, "referrals.referral"),
+        (Action.VIEW, "referrals.referral"),
+    ]
+    assert written[1].prev_hash == written[0].entry_hash
+    assert verify_chain().problem == ""
+
+
+def test_a_batch_leaves_out_what_a_rolled_back_savepoint_wrote(officer, draft):
+    mark = last_id()
+    with transaction.atomic(), batched_audit():
+        record_audit(officer, Action.VIEW, draft, detail="kept")
+        with suppress(RuntimeError), transaction.atomic():
+            record_audit(officer, Action.VIEW, draft, detail="rolled back")
+            raise RuntimeError
+        record_audit(officer, Action.VIEW, draft, detail="kept too")
+    assert [e.detail for e in entries_since(mark)] == ["kept", "kept too"]
+    assert verify_chain().problem == ""
+
+
+def test_a_batch_that_fails_writes_nothing(officer, draft):
+    mark = last_id()
+    with suppress(RuntimeError), transaction.atomic(), batched_audit():
+        record_audit(officer, Action.VIEW, draft)
+        raise RuntimeError
+    assert last_id() == mark
+
+
+def test_creating_a_referral_through_the_api_takes_the_chain_once(unit):
+    _, key = issue_api_key(name="Records", scope="write", unit=unit)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    mark = last_id()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post("/api/v1/referrals/", REFERRAL_BODY, format="json").status_code == 201
+    locks = [q for q in captured.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+    assert len(locks) == (1 if connection.vendor == "postgresql" else 0)
+    written = list(entries_since(mark))
+    assert len(written) >= 8  # the referral, its two people, their contacts and parties, its event
     assert verify_chain().problem == ""
 
 
