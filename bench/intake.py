@@ -68,12 +68,15 @@ end
 def prepare() -> str:
     """Migrate, and return a new write-scoped key of the bench's own unit."""
     from django.core.management import call_command
+    from django.db import connection
 
     from people.models import Agency, Unit
     from rjcases.api.clients import issue_api_key
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics, as autovacuum keeps them on a server in use
     agency, _ = Agency.objects.get_or_create(name="Intake bench force")
     unit, _ = Unit.objects.get_or_create(agency=agency, name="Intake bench unit")
     _, key = issue_api_key(name=f"Intake bench {os.getpid()}", scope="write", unit=unit)

@@ -90,6 +90,13 @@ class CaseViewSet(ReadOnlyApiViewSet):
         filters = CaseFilterForm(self.request.query_params, by_facilitator=self.request.user.is_supervisor)
         if not filters.is_valid():
             raise ValidationError(form_errors(filters))
+        empty = {
+            name: ["Send a value, or leave the filter out."]
+            for name in ("status", "facilitator")
+            if name in filters.fields and name in self.request.query_params and not self.request.query_params[name]
+        }
+        if empty:  # the page's form reads an empty choice as "any", which the schema does not offer
+            raise ValidationError(empty)
         return filters.filter(queryset)
 
     def get_object(self):

@@ -27,8 +27,8 @@ class CasePartySerializer(serializers.Serializer):
 
 class CaseListSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
-    facilitator = serializers.StringRelatedField()
-    co_facilitator = serializers.StringRelatedField()
+    facilitator = serializers.StringRelatedField(allow_null=True)
+    co_facilitator = serializers.StringRelatedField(allow_null=True)
     offence_category = serializers.CharField(source="referral.offence_category.code", read_only=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from people.dates import PlainDateField
 from people.models import Partner, Person
 from referrals.models import PartyRole, Referral
-from rjcases.listing import is_number_search, validate_search
+from rjcases.listing import SearchFilter, is_number_search
 
 from .models import AgreementItem, ItemKind, ItemStatus
 from .services import ItemInput
@@ -174,20 +174,36 @@ class RenegotiateForm(AgreementForm):
     )
 
 
-class PaymentForm(forms.Form):
+class _ItemEntryForm(forms.Form):
+    """An entry in an item's ledger or log, dated between the day its case was opened and today."""
+
+    def __init__(self, *args, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+
+    def _dated(self, name: str, what: str):
+        day = _not_in_future(self.cleaned_data[name], what)
+        if self.item is not None:
+            opened = timezone.localdate(self.item.agreement.case.opened_at)
+            if day < opened:
+                raise forms.ValidationError(f"The {what} cannot be before the case was opened ({opened:%d %b %Y}).")
+        return day
+
+
+class PaymentForm(_ItemEntryForm):
     amount = forms.DecimalField(max_digits=9, decimal_places=2, min_value=Decimal("0.01"), label="Amount paid (£)")
     paid_on = PlainDateField(widget=DATE_INPUT, label="Paid on", initial=timezone.localdate)
 
     def clean_paid_on(self):
-        return _not_in_future(self.cleaned_data["paid_on"], "payment date")
+        return self._dated("paid_on", "payment date")
 
 
-class HoursForm(forms.Form):
+class HoursForm(_ItemEntryForm):
     hours = forms.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"), label="Hours worked")
     worked_on = PlainDateField(widget=DATE_INPUT, label="Worked on", initial=timezone.localdate)
 
     def clean_worked_on(self):
-        return _not_in_future(self.cleaned_data["worked_on"], "date worked")
+        return self._dated("worked_on", "date worked")
 
 
 STATUS_CHOICES = [(s, s.label) for s in (ItemStatus.COMPLETED, ItemStatus.MISSED, ItemStatus.WAIVED)]
@@ -235,9 +251,7 @@ def validate_reference_search(text: str) -> None:
 class ItemFilter(django_filters.FilterSet):
     """The item list's filters; pass `request`. Partners search by case reference only and have no partner filter."""
 
-    q = django_filters.CharFilter(
-        method="search", label="Reference, report number or name", validators=[validate_search]
-    )
+    q = SearchFilter()
     status = django_filters.ChoiceFilter(choices=ItemStatus.choices, empty_label="Any status")
     kind = django_filters.ChoiceFilter(choices=ItemKind.choices, empty_label="Any kind")
     partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), empty_label="Any partner")

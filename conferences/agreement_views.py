@@ -138,7 +138,7 @@ def item_detail(request, pk):
 @require_POST
 def record_payment(request, pk):
     item = get_item_for_user(request.user, pk, write=True)
-    form = PaymentForm(request.POST, prefix="payment")
+    form = PaymentForm(request.POST, prefix="payment", item=item)
     if not form.is_valid():
         return _item_page(request, item, can_record=True, payment_form=form)
     try:
@@ -153,7 +153,7 @@ def record_payment(request, pk):
 @require_POST
 def record_hours(request, pk):
     item = get_item_for_user(request.user, pk, write=True)
-    form = HoursForm(request.POST, prefix="hours")
+    form = HoursForm(request.POST, prefix="hours", item=item)
     if not form.is_valid():
         return _item_page(request, item, can_record=True, hours_form=form)
     try:

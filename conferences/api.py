@@ -264,7 +264,7 @@ class AgreementItemViewSet(ReadOnlyApiViewSet):
     def payments(self, request, pk):
         item = self._locked(pk)
         PaymentSerializer(data=request.data).is_valid(raise_exception=True)
-        data = check_with_form(PaymentForm, request.data)
+        data = check_with_form(PaymentForm, request.data, item=item)
         services.record_payment(item=item, by=request.user, **data)
         return self._done(item)
 
@@ -274,7 +274,7 @@ class AgreementItemViewSet(ReadOnlyApiViewSet):
     def hours(self, request, pk):
         item = self._locked(pk)
         HoursSerializer(data=request.data).is_valid(raise_exception=True)
-        data = check_with_form(HoursForm, request.data)
+        data = check_with_form(HoursForm, request.data, item=item)
         services.record_hours(item=item, by=request.user, **data)
         return self._done(item)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from people.models import Role, User
 from referrals.models import Referral
-from rjcases.listing import validate_search
+from rjcases.listing import SearchFilter
 
 from .models import Conference, ConferenceKind, ConferenceStatus, Participant, Venue
 from .services import ConferencePlan
@@ -212,9 +212,7 @@ def _local_midnight(day) -> datetime:
 class ConferenceFilter(django_filters.FilterSet):
     """The conference list's filters. Dates are whole local days, compared as times so that the index serves."""
 
-    q = django_filters.CharFilter(
-        method="search", label="Reference, report number or name", validators=[validate_search]
-    )
+    q = SearchFilter()
     status = django_filters.ChoiceFilter(choices=ConferenceStatus.choices, empty_label="Any status")
     kind = django_filters.ChoiceFilter(choices=ConferenceKind.choices, empty_label="Any kind")
     starts_from = django_filters.DateFilter(method="filter_from", label="From", widget=DATE_INPUT)

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from people.dates import PlainDateField, check_date_of_birth, check_incident_date
 from people.models import Ethnicity, Gender, Person
-from rjcases.listing import validate_search
+from rjcases.listing import SearchFilter
 
 from .models import DeclineReason, OffenceCategory, PartyRole, Referral, ReferralStatus
 from .services import PartyInput, ReferralInput
@@ -279,9 +279,7 @@ class WithdrawForm(forms.Form):
 
 
 class ReferralFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="search", label="Reference, report number or name", validators=[validate_search]
-    )
+    q = SearchFilter()
     status = django_filters.ChoiceFilter(choices=ReferralStatus.choices, empty_label="Any status")
     offence_category = django_filters.ModelChoiceFilter(
         queryset=OffenceCategory.objects.all(), empty_label="Any offence"

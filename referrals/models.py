@@ -83,7 +83,8 @@ class ReferenceCounter(models.Model):
     @classmethod
     def next_reference(cls, year: int) -> str:
         """Return a new, never repeated reference. The update takes the row lock until commit."""
-        with transaction.atomic():
+        # No savepoint of its own: an error here fails the referral's save, and so its transaction.
+        with transaction.atomic(savepoint=False):
             if not cls.objects.filter(year=year).update(last=F("last") + 1):
                 try:
                     with transaction.atomic():

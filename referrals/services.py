@@ -69,7 +69,7 @@ class ReferralInput:
 @batched_atomic
 def create_referral(*, officer, data: ReferralInput, parties: list[PartyInput]) -> Referral:
     """Create a draft referral with its parties, logged by `officer` for their unit."""
-    referral = Referral(referring_officer=officer, unit=officer.unit, **vars(data))
+    referral = Referral(referring_officer=officer, unit_id=officer.unit_id, **vars(data))
     referral.save()
     save_parties(referral, parties, by=officer)
     ReferralEvent.objects.create(

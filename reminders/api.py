@@ -38,6 +38,10 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
             raise PermissionDenied("Webhooks belong to API clients: call with the client's API key.")
         return client
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.client()  # every action, before any input is read: a signed-in person is refused at once
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema's generator has no client
             return WebhookSubscription.objects.none()

@@ -8,9 +8,11 @@ key in the same direction, so that equal values keep one order from page to page
 
 from dataclasses import dataclass
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from drf_spectacular.utils import extend_schema_field
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000
@@ -22,8 +24,8 @@ NAME_MATCH_CAP = 5000
 
 
 def is_number_search(text: str) -> bool:
-    """Text with a digit is a reference or a police report number; other text is a person's name."""
-    return any(character.isdigit() for character in text)
+    """Text with a digit (0-9) is a reference or a police report number; other text is a person's name."""
+    return any(character in "0123456789" for character in text)
 
 
 def validate_search(text: str) -> None:
@@ -33,6 +35,25 @@ def validate_search(text: str) -> None:
         raise ValidationError(
             f"Type at least {MIN_NAME_LENGTH} letters of a name, or a reference or police report number."
         )
+
+
+# What validate_search lets through, for the API's schema: no search (blank), a reference or report
+# number (a digit 0-9), or a name of at least MIN_NAME_LENGTH characters once trimmed; never NUL.
+# The spaces are spelled out (those str.strip() takes away), since regular expression engines differ on \s.
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_INNER = MIN_NAME_LENGTH - 2  # characters between a name's first and last (which are not spaces)
+SEARCH_PATTERN = (
+    rf"^(?:[{_SPACE}]*|[^\x00]*[0-9][^\x00]*|[{_SPACE}]*[^{_SPACE}\x00][^\x00]{{{_INNER},}}[^{_SPACE}\x00][{_SPACE}]*)$"
+)
+
+
+@extend_schema_field({"type": "string", "pattern": SEARCH_PATTERN})
+class SearchFilter(django_filters.CharFilter):
+    """The lists' one search box: a reference, a police report number or a name (the FilterSet's `search`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Reference, report number or name")
+        super().__init__(method="search", validators=[validate_search], **kwargs)
 
 
 @dataclass(frozen=True)

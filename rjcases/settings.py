@@ -355,7 +355,7 @@ REST_FRAMEWORK = {
         "failed_auth": env("API_RATE_FAILED_AUTH", default="10/min"),
     },
     "DEFAULT_PAGINATION_CLASS": "rjcases.api.pagination.KeysetPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["rjcases.api.filters.StrictFilterBackend"],
     "DEFAULT_PARSER_CLASSES": ["rjcases.api.parsers.SafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "rjcases.api.schema.ApiAutoSchema",
@@ -380,6 +380,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rjcases.api.schema.refuse_nul",
+        "rjcases.api.schema.add_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.ReferralStatus",
         "DeclineReasonEnum": "referrals.models.DeclineReason",

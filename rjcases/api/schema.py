@@ -20,15 +20,17 @@ _DESCRIPTIONS = {
     "500": "A fault on the server's side; it is logged. Retrying later with the same Idempotency-Key is safe.",
 }
 
+ETAG_VALUE = {"type": "string", "minLength": 1}  # an empty If-Match is no If-Match: a 428 where one is required
+
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    str,
+    ETAG_VALUE,
     OpenApiParameter.HEADER,
     description="The ETag of the version you change, from a GET of the record.",
 )
 IF_MATCH_REQUIRED = OpenApiParameter(
     "If-Match",
-    str,
+    ETAG_VALUE,
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the version you change, from a GET of the record (428 without it).",
@@ -95,3 +97,107 @@ class ApiAutoSchema(AutoSchema):
                 response["description"] = _DESCRIPTIONS[code]
                 responses[code] = response
         return responses
+
+
+# --- Links: how one reply leads to the next request ---------------------------------------------
+
+# Fields of a reply that hold the id of a record of another resource.
+_REFERENCES = {
+    "case": "cases",  # a referral's case (once accepted), a conference's case
+}
+# Sub-records of a reply whose first id feeds a nested path parameter.
+_NESTED = {
+    "participant_pk": "/participants/0/id",
+}
+
+
+NO_NUL = r"^[^\x00]*$"
+
+
+def refuse_nul(result, generator, request, public):
+    """Say in the schema that text never holds the NUL character, which every input refuses with a
+    400 naming the field (rjcases/api/parsers.py, rjcases/security.py): a string sent without a
+    pattern, format or choices of its own gets one, and so do objects' keys (drf-spectacular
+    postprocessing hook)."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and not ({"pattern", "format", "enum"} & node.keys()):
+                node["pattern"] = NO_NUL
+            if node.get("type") == "object":
+                node.setdefault("propertyNames", {"pattern": NO_NUL})  # keys too
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            walk(operation.get("parameters", []))
+            walk(operation.get("requestBody", {}))
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):  # what clients send (COMPONENT_SPLIT_REQUEST)
+            walk(component)
+    return result
+
+
+def add_links(result, generator, request, public):
+    """Describe, as OpenAPI links, how a reply leads to the next request (drf-spectacular postprocessing hook).
+
+    A reply that is one record links to every operation on that record: its id fills `{id}` and
+    its ETag the If-Match of a change. A field naming another record (`case`) links to that
+    record's operations; a list links to reading its first record, and the items of a new
+    agreement to the first item's operations.
+    Clients (and the schema's fuzzing) follow them instead of guessing ids.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    by_resource = {}
+    for path, item in result.get("paths", {}).items():
+        parts = path.strip("/").split("/")
+        if len(parts) >= 4 and parts[3] == "{id}":
+            by_resource.setdefault(parts[2], []).extend((path, op) for op in item.values())
+    for path, item in result.get("paths", {}).items():
+        resource = path.strip("/").split("/")[2]
+        for operation in item.values():
+            for code, response in operation.get("responses", {}).items():
+                if not code.startswith("2"):
+                    continue
+                body = _component(response, schemas)
+                if body is None:
+                    continue
+                properties = body.get("properties", {})
+                links = {}
+                if "id" in properties:
+                    links.update(_links_to(by_resource.get(resource, []), "$response.body#/id", etag=True))
+                for field, target in _REFERENCES.items():
+                    if field in properties and target != resource:
+                        links.update(_links_to(by_resource.get(target, []), f"$response.body#/{field}"))
+                if "results" in properties and "{id}" in path:  # the items of a new agreement: the first
+                    links.update(_links_to(by_resource.get("agreement-items", []), "$response.body#/results/0/id"))
+                elif "results" in properties:  # a list: its first record, read whole (which links on)
+                    reads = [(p, op) for p, op in by_resource.get(resource, []) if p.count("/") == 5]
+                    links.update(_links_to(reads, "$response.body#/results/0/id", reads_only=True))
+                if links:
+                    response["links"] = links
+    return result
+
+
+def _component(response, schemas):
+    ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+    return schemas.get(ref.rsplit("/", 1)[-1]) if ref else None
+
+
+def _links_to(operations, id_expression: str, *, etag: bool = False, reads_only: bool = False) -> dict:
+    links = {}
+    for path, operation in operations:
+        if reads_only and operation["operationId"].rsplit("_", 1)[-1] != "retrieve":
+            continue
+        parameters = {"path.id": id_expression}
+        for name, expression in _NESTED.items():
+            if "{" + name + "}" in path:
+                parameters[f"path.{name}"] = "$response.body#" + expression
+        if etag and any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
+            parameters["header.If-Match"] = "$response.header.ETag"
+        links[operation["operationId"]] = {"operationId": operation["operationId"], "parameters": parameters}
+    return links

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import CaseStatus, ReturnReason
+from cases.models import Case, CaseStatus, ReturnReason
 from conferences.models import AgreementItem, ItemStatus, Payment, ServiceHours
 from conferences.services import ItemInput, renegotiate_agreement
 from people.models import AuditEntry
@@ -172,6 +172,8 @@ def test_the_page_offers_the_ledger_that_fits_the_kind(login, partner, restituti
 
 
 def test_payments_sum_up_in_the_ledger(login, partner, restitution):
+    # Payments are dated from the day the case was opened: here, a month ago.
+    Case.objects.filter(pk=restitution.agreement.case_id).update(opened_at=timezone.now() - timedelta(days=30))
     client = login(partner)
     for amount, days_ago in (("10.00", 20), ("12.50", 10), ("0.05", 0)):
         response = pay(client, restitution, amount, TODAY() - timedelta(days=days_ago))

@@ -5,6 +5,8 @@ import json
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from referrals.models import Referral
 from tests.api.conftest import REFERRAL_BODY
@@ -175,3 +177,57 @@ def test_list_filters_refuse_values_they_do_not_know(agency_writer, login, super
     assert "status" in error_of(client.get("/api/v1/cases/?status=AAA"), 400)["fields"]
     assert client.get("/api/v1/cases/?status=intake").status_code == 200
     assert client.get("/cases/?status=AAA").status_code == 200  # the page ignores it, as before
+
+
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/api/v1/offence-categories/?active=-4.3", "active"),
+        ("/api/v1/offence-categories/?active=yes", "active"),
+        ("/api/v1/agreement-items/?overdue=maybe", "overdue"),
+        ("/api/v1/referrals/?page_size=0", "page_size"),
+        ("/api/v1/referrals/?page_size=-5", "page_size"),
+        ("/api/v1/referrals/?page_size=101", "page_size"),
+        ("/api/v1/referrals/?page_size=%EF%BC%92", "page_size"),  # a full-width 2
+    ],
+)
+def test_yes_no_filters_and_page_sizes_refuse_what_the_schema_does_not_allow(agency_writer, path, field):
+    _, api = agency_writer
+    assert field in error_of(api.get(path), 400)["fields"]
+
+
+def test_yes_no_filters_and_page_sizes_take_what_the_schema_allows(agency_writer):
+    _, api = agency_writer
+    assert api.get("/api/v1/offence-categories/?active=true").status_code == 200
+    assert api.get("/api/v1/offence-categories/?active=false").json()["results"] == []
+    assert len(api.get("/api/v1/offence-categories/?page_size=2").json()["results"]) == 2
+    assert api.get("/api/v1/referrals/?page_size=100").status_code == 200
+
+
+def test_the_schema_states_the_page_size_bounds():
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    size = next(p for p in schema["paths"]["/api/v1/referrals/"]["get"]["parameters"] if p["name"] == "page_size")
+    assert (size["schema"]["minimum"], size["schema"]["maximum"]) == (1, 100)
+    accept = schema["paths"]["/api/v1/referrals/{id}/accept/"]["post"]["responses"]["200"]
+    link = accept["links"]["referrals_retrieve"]
+    assert link["parameters"] == {"path.id": "$response.body#/id"}
+    assert accept["links"]["cases_retrieve"]["parameters"] == {"path.id": "$response.body#/case"}
+
+
+def test_ledger_entries_cannot_predate_the_case(restitution, service_item, facilitator, as_user, login):
+    api = as_user(facilitator)
+    payments = f"/api/v1/agreement-items/{restitution.pk}/payments/"
+    payment = api.post(payments, {"amount": "5.00", "paid_on": "0466-09-02"}, format="json")
+    assert "before the case was opened" in error_of(payment, 400)["fields"]["paid_on"][0]
+    hours = f"/api/v1/agreement-items/{service_item.pk}/hours/"
+    logged = api.post(hours, {"hours": "1.0", "worked_on": "1999-12-31"}, format="json")
+    assert "before the case was opened" in error_of(logged, 400)["fields"]["worked_on"][0]
+    assert (
+        api.post(payments, {"amount": "5.00", "paid_on": timezone.localdate().isoformat()}, format="json").status_code
+        == 200
+    )
+    page = login(facilitator).post(
+        reverse("agreements:payment", args=[restitution.pk]),
+        {"payment-amount": "5.00", "payment-paid_on": "1999-12-31"},
+    )
+    assert page.status_code == 400 and "before the case was opened" in page.content.decode()

@@ -130,8 +130,13 @@ def test_subscriptions_are_refused_what_the_client_may_not_have(
     _, other = other_agency_writer
     assert other.get(f"/api/v1/webhooks/{made['id']}/").status_code == 404
     assert other.delete(f"/api/v1/webhooks/{made['id']}/").status_code == 404
-    person = as_user(supervisor).get("/api/v1/webhooks/")
-    assert person.status_code == 403 and person.json()["error"]["code"] == "permission_denied"
+    person = as_user(supervisor)
+    for answer in (
+        person.get("/api/v1/webhooks/"),
+        person.post("/api/v1/webhooks/", {"url": receiver.url, "events": ["case.closed"]}, format="json"),
+        person.delete(f"/api/v1/webhooks/{made['id']}/"),
+    ):
+        assert answer.status_code == 403 and answer.json()["error"]["code"] == "permission_denied"
 
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     for url, why in [
