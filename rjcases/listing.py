@@ -40,10 +40,10 @@ def validate_search(text: str) -> None:
 # What validate_search lets through, for the API's schema: no search (blank), a reference or report
 # number (a digit 0-9), or a name of at least MIN_NAME_LENGTH characters once trimmed; never NUL.
 # The spaces are spelled out (those str.strip() takes away), since regular expression engines differ on \s.
-_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SPACES = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _INNER = MIN_NAME_LENGTH - 2  # characters between a name's first and last (which are not spaces)
 SEARCH_PATTERN = (
-    rf"^(?:[{_SPACE}]*|[^\x00]*[0-9][^\x00]*|[{_SPACE}]*[^{_SPACE}\x00][^\x00]{{{_INNER},}}[^{_SPACE}\x00][{_SPACE}]*)$"
+    rf"^(?:[{SPACES}]*|[^\x00]*[0-9][^\x00]*|[{SPACES}]*[^{SPACES}\x00][^\x00]{{{_INNER},}}[^{SPACES}\x00][{SPACES}]*)$"
 )
 
 

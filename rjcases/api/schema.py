@@ -3,6 +3,8 @@
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 
+from rjcases.listing import SPACES
+
 from .errors import ErrorSerializer
 
 _DESCRIPTIONS = {
@@ -20,11 +22,12 @@ _DESCRIPTIONS = {
     "500": "A fault on the server's side; it is logged. Retrying later with the same Idempotency-Key is safe.",
 }
 
-ETAG_VALUE = {"type": "string", "minLength": 1}  # an empty If-Match is no If-Match: a 428 where one is required
+# An empty If-Match is no If-Match: ignored where it is optional, a 428 where it is required.
+ETAG_VALUE = {"type": "string", "minLength": 1}
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    ETAG_VALUE,
+    str,
     OpenApiParameter.HEADER,
     description="The ETag of the version you change, from a GET of the record.",
 )
@@ -112,18 +115,20 @@ _NESTED = {
 
 
 NO_NUL = r"^[^\x00]*$"
+# Text that may not be blank: REST framework trims the spaces first, so one character must be other.
+NOT_BLANK = rf"^[^\x00]*[^{SPACES}\x00][^\x00]*$"
 
 
 def refuse_nul(result, generator, request, public):
     """Say in the schema that text never holds the NUL character, which every input refuses with a
     400 naming the field (rjcases/api/parsers.py, rjcases/security.py): a string sent without a
-    pattern, format or choices of its own gets one, and so do objects' keys (drf-spectacular
-    postprocessing hook)."""
+    pattern, format or choices of its own gets one, and so do objects' keys; a string that may not
+    be blank says that spaces alone are blank (drf-spectacular postprocessing hook)."""
 
     def walk(node):
         if isinstance(node, dict):
             if node.get("type") == "string" and not ({"pattern", "format", "enum"} & node.keys()):
-                node["pattern"] = NO_NUL
+                node["pattern"] = NOT_BLANK if node.get("minLength", 0) >= 1 else NO_NUL
             if node.get("type") == "object":
                 node.setdefault("propertyNames", {"pattern": NO_NUL})  # keys too
             for value in node.values():

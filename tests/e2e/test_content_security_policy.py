@@ -158,9 +158,11 @@ def test_the_api_docs_render_under_their_policies(live_server, page: Page, refus
     assert settled(page, refusals) == []
 
     page.goto(f"{live_server.url}/api/redoc/")
-    expect(page.get_by_role("heading", name="RJ Cases API", exact=False).first).to_be_visible()
+    # Redoc lays out the whole schema (every operation with its errors and links) before it shows it.
+    expect(page.get_by_role("heading", name="RJ Cases API", exact=False).first).to_be_visible(timeout=30_000)
     # The search runs in Redoc's worker, which its policy allows.
     page.get_by_role("textbox", name="Search").fill("partner")
-    expect(page.get_by_role("search").get_by_role("menuitem", name="List the community partners")).to_be_visible()
+    partners = page.get_by_role("search").get_by_role("menuitem", name="List the community partners")
+    expect(partners).to_be_visible(timeout=20_000)
     # Redoc's page allows its styles and its search worker; only its logo, from a CDN, stays refused.
     assert [refusal for refusal in settled(page, refusals) if "cdn.redoc.ly" not in refusal] == []
