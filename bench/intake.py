@@ -14,13 +14,12 @@ new referrals as wrk was answered 201 for. Prints a Markdown table for docs/perf
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from .run import log, machine, setup_django, start_server, stop_server
+from .run import check_prerequisites, log, machine, run_wrk, setup_django, start_server, stop_server
 
 CREATE_PATH, TRIVIAL_PATH = "/api/v1/referrals/", "/api/v1/offence-categories/"
 
@@ -112,25 +111,8 @@ def referral_count() -> int:
 
 
 def load(port: int, path: str, method: str, key: str, *, seconds: int, connections: int, workdir: str) -> dict:
-    script = Path(workdir) / f"{method.lower()}.lua"
-    script.write_text(WRK_SCRIPT % {"key": key, "method": method, "run": f"{os.getpid()}{int(time.time())}"})
-    done = subprocess.run(
-        [shutil.which("wrk"), "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
-         f"http://127.0.0.1:{port}{path}"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    for refused in (line for line in done.stdout.splitlines() if line.startswith("REFUSED")):
-        log(refused[:400])
-    line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT"))
-    requests, duration_us, p50, p95, p99, bad_status, socket_errors = line.split()[1:]
-    return {
-        "requests": int(requests),
-        "rps": int(requests) / (int(duration_us) / 1e6),
-        "p50": float(p50),
-        "p95": float(p95),
-        "p99": float(p99),
-        "errors": int(bad_status) + int(socket_errors),
-    }
+    script = WRK_SCRIPT % {"key": key, "method": method, "run": f"{os.getpid()}{int(time.time())}"}
+    return run_wrk(port, path, script, seconds=seconds, connections=connections, workdir=workdir)
 
 
 def main(argv=None) -> int:
@@ -140,10 +122,7 @@ def main(argv=None) -> int:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--target", type=float, default=200.0, help="creations per second to reach")
     args = parser.parse_args(argv)
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        parser.error("set DATABASE_URL to a PostgreSQL database (it is migrated; a new one is best)")
-    if not shutil.which("wrk"):
-        parser.error("wrk is needed (Debian: apt-get install wrk)")
+    check_prerequisites(parser, "a PostgreSQL database (it is migrated; a new one is best)")
     workdir = tempfile.mkdtemp(prefix="rj-intake-")
     static_root = str(Path(workdir) / "static")
     # The bench's key makes thousands of requests a minute: lift the per-client limit for this run only.

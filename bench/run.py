@@ -208,22 +208,42 @@ def log_in(port: int, username: str) -> str:
 
 def load(port: int, path: str, session: str, *, seconds: int, connections: int, workdir: str) -> dict:
     """Run wrk against `path` with the session cookie; return rps and latency percentiles in ms."""
-    script = Path(workdir) / "session.lua"
-    script.write_text(WRK_SCRIPT % {"session": session})
+    return run_wrk(port, path, WRK_SCRIPT % {"session": session}, seconds=seconds, connections=connections,
+                   workdir=workdir)  # fmt: skip
+
+
+def run_wrk(port: int, path: str, script_text: str, *, seconds: int, connections: int, workdir: str) -> dict:
+    """Run wrk (2 threads) with a Lua script whose `done` prints a RESULT line; log its REFUSED lines.
+
+    Return the requests, requests per second, latency percentiles in ms and the errors.
+    """
+    script = Path(workdir) / "load.lua"
+    script.write_text(script_text)
     done = subprocess.run(
         [shutil.which("wrk"), "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
          f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
+    for refused in (line for line in done.stdout.splitlines() if line.startswith("REFUSED")):
+        log(refused[:400])
     line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT"))
     requests, duration_us, p50, p95, p99, bad_status, socket_errors = line.split()[1:]
     return {
+        "requests": int(requests),
         "rps": int(requests) / (int(duration_us) / 1e6),
         "p50": float(p50),
         "p95": float(p95),
         "p99": float(p99),
         "errors": int(bad_status) + int(socket_errors),
     }
+
+
+def check_prerequisites(parser, database_hint: str) -> None:
+    """Refuse to start without a PostgreSQL DATABASE_URL or without wrk."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        parser.error(f"set DATABASE_URL to {database_hint}")
+    if not shutil.which("wrk"):
+        parser.error("wrk is needed (Debian: apt-get install wrk)")
 
 
 def machine() -> str:
@@ -251,10 +271,7 @@ def main(argv=None) -> int:
         help="measure the pages only, on the dashboard figures already computed (no refresh, no check)",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        parser.error("set DATABASE_URL to the seeded PostgreSQL database")
-    if not shutil.which("wrk"):
-        parser.error("wrk is needed (Debian: apt-get install wrk)")
+    check_prerequisites(parser, "the seeded PostgreSQL database")
     workdir = tempfile.mkdtemp(prefix="rj-bench-")
     static_root = str(Path(workdir) / "static")
     setup_django(static_root)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from people.audit import record_audit
 from people.models import AuditEntry, Partner, Unit
+from rjcases.api.filters import EMPTY_FILTER
 from rjcases.api.schema import IF_MATCH
 from rjcases.api.validation import check_with_form, form_errors
 from rjcases.api.views import ReadOnlyApiViewSet
@@ -91,7 +92,7 @@ class CaseViewSet(ReadOnlyApiViewSet):
         if not filters.is_valid():
             raise ValidationError(form_errors(filters))
         empty = {
-            name: ["Send a value, or leave the filter out."]
+            name: [EMPTY_FILTER]
             for name in ("status", "facilitator")
             if name in filters.fields and name in self.request.query_params and not self.request.query_params[name]
         }

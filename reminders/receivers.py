@@ -13,7 +13,7 @@ from referrals.models import ReferralStatus
 from rjcases import workflow
 
 from . import planning, webhooks
-from .tasks import send_due_reminders
+from .tasks import send_due_reminders, send_due_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,16 @@ def _item_changed(sender, item, **kwargs):
 
 @receiver(planning.reminders_due)
 def _nudge_worker(sender, **kwargs):
+    _nudge(send_due_reminders, "due reminders")
+
+
+@receiver(webhooks.webhooks_due)
+def _nudge_webhook_worker(sender, **kwargs):
+    _nudge(send_due_webhooks, "webhooks")
+
+
+def _nudge(task, what: str) -> None:
     try:
-        send_due_reminders.delay()
-    except Exception as error:  # a broker outage must not fail the change that planned the reminder
-        log.warning("Could not reach the Celery broker (%s); the periodic sweep will send due reminders.", error)
+        task.delay()
+    except Exception as error:  # a broker outage must not fail the change that planned the rows
+        log.warning("Could not reach the Celery broker (%s); the periodic sweep will send %s.", error, what)

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -226,18 +227,15 @@ def plan_agreement_events(case: Case) -> None:
         plan_item_events(item)
 
 
+#: Deliveries fell due with a change that committed: reminders/receivers.py asks a worker to sweep
+#: now. A signal, as for reminders (planning.reminders_due): the task that sweeps builds on this module.
+webhooks_due = Signal()
+
+
 def send_soon() -> None:
     """Ask a worker to sweep once this transaction commits (a nudge; the periodic sweep is the guarantee)."""
-    from .tasks import send_due_webhooks
-
-    def nudge():
-        try:
-            send_due_webhooks.delay()
-        except Exception as error:  # a broker outage must not fail the change
-            log.warning("Could not reach the Celery broker (%s); the periodic sweep will send webhooks.", error)
-
     if settings.REMINDERS_NUDGE_WORKER:
-        transaction.on_commit(nudge)
+        transaction.on_commit(lambda: webhooks_due.send(sender=WebhookDelivery))
 
 
 # Signing

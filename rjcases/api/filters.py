@@ -8,6 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 BOOLEAN_VALUES = ("true", "false")
+EMPTY_FILTER = "Send a value, or leave the filter out."
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
@@ -50,7 +51,7 @@ class StrictFilterBackend(DjangoFilterBackend):
                 if isinstance(item, BooleanFilter) and sent not in BOOLEAN_VALUES:
                     errors[name] = [f"Send `true` or `false`, not {sent!r}."]
                 elif not sent.strip():
-                    errors[name] = ["Send a value, or leave the filter out."]
+                    errors[name] = [EMPTY_FILTER]
             if errors:
                 raise ValidationError(errors)
         return filterset
