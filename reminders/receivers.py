@@ -5,17 +5,13 @@ Each receiver runs inside the writer's transaction, as a direct call would: a re
 planned with the change that calls for it, or not at all.
 """
 
-import logging
-
 from django.dispatch import receiver
 
 from referrals.models import ReferralStatus
 from rjcases import workflow
 
 from . import planning, webhooks
-from .tasks import send_due_reminders, send_due_webhooks
-
-log = logging.getLogger(__name__)
+from .tasks import nudge, send_due_webhooks, send_reminders_now
 
 
 @receiver(workflow.referral_moved)
@@ -73,16 +69,9 @@ def _item_changed(sender, item, **kwargs):
 
 @receiver(planning.reminders_due)
 def _nudge_worker(sender, **kwargs):
-    _nudge(send_due_reminders, "due reminders")
+    nudge(send_reminders_now, "due reminders")
 
 
 @receiver(webhooks.webhooks_due)
 def _nudge_webhook_worker(sender, **kwargs):
-    _nudge(send_due_webhooks, "webhooks")
-
-
-def _nudge(task, what: str) -> None:
-    try:
-        task.delay()
-    except Exception as error:  # a broker outage must not fail the change that planned the rows
-        log.warning("Could not reach the Celery broker (%s); the periodic sweep will send %s.", error, what)
+    nudge(send_due_webhooks, "webhooks")

@@ -2,7 +2,8 @@
 
 `ConsoleBackend` prints (the default), `LocmemBackend` keeps messages in `outbox` (tests),
 `TwilioBackend` sends through Twilio's API with TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and
-TWILIO_FROM_NUMBER from the environment.
+TWILIO_FROM_NUMBER from the environment. A sweep makes one backend for its batch (one client, one
+pool of connections) and every call waits at most SMS_TIMEOUT seconds.
 """
 
 import sys
@@ -47,9 +48,13 @@ class LocmemBackend(BaseBackend):
 
 class TwilioBackend(BaseBackend):
     def __init__(self):
+        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
-        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+        # Twilio's client waits forever by default: a hung call could outlast the sweep's lease, and
+        # another sweep would then send the same text. The timeout keeps every call inside the lease.
+        http = TwilioHttpClient(timeout=settings.SMS_TIMEOUT)
+        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http)
 
     def send(self, message: TextMessage) -> None:
         from twilio.base.exceptions import TwilioException
@@ -60,6 +65,6 @@ class TwilioBackend(BaseBackend):
             raise SmsError(str(error)) from error
 
 
-def send_sms(to: str, body: str) -> None:
-    """Send one text message through the configured backend."""
-    import_string(settings.SMS_BACKEND)().send(TextMessage(to=to, body=body))
+def sms_backend() -> BaseBackend:
+    """Return a new instance of the configured backend."""
+    return import_string(settings.SMS_BACKEND)()

@@ -5,13 +5,19 @@ Figures are a dict: "total" holds every figure of the selection; "age", "gender"
 returns the same shape, so that check_dashboard can compare the two.
 """
 
+import logging
 import math
 from collections import Counter, defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Sum
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
+
+from rjcases.locks import alone
 
 from .filters import default_filters
 from .models import COUNTS, FIGURES, MEASURES, SUMS, DashboardBuild, DashboardDays, DashboardRollup
@@ -20,6 +26,7 @@ from .rollup import rebuild_rollup
 DAY_FIGURES = tuple(f"{measure}_{stat}" for measure in MEASURES for stat in ("median", "p90"))
 DAY_BREAKDOWNS = ("age", "gender", "ethnicity")
 ROW_BREAKDOWNS = ("age", "gender", "ethnicity", "officer", "facilitator", "unit")
+log = logging.getLogger(__name__)
 
 
 def percentile(histogram: Counter, share: float) -> int | None:
@@ -104,12 +111,27 @@ def dashboard_figures(filters, build: DashboardBuild) -> dict:
     return figures
 
 
-def refresh() -> DashboardBuild:
+REBUILD_LOCK = "reporting.dashboard-rebuild"
+
+
+def refresh(*, unless_recent: bool = False) -> DashboardBuild | None:
     """Rebuild the rollup and work out the default view at once, so that no supervisor waits for it.
 
+    One rebuild runs at a time, however many beats queue it. With `unless_recent` (the periodic
+    task) a rebuild within DASHBOARD_REBUILD_MIN_SECONDS of the last one is skipped too: a second
+    beat's copy of the same tick. Returns None when skipped.
     With Redis as the cache (production) every web process then finds the default figures ready.
     """
-    build = rebuild_rollup()
+    with alone(REBUILD_LOCK) as first:
+        if not first:
+            log.info("Dashboard rebuild skipped: another one is running")
+            return None
+        latest = DashboardBuild.objects.order_by("-computed_at").first()
+        recent = timezone.now() - timedelta(seconds=settings.DASHBOARD_REBUILD_MIN_SECONDS)
+        if unless_recent and latest and latest.computed_at > recent:
+            log.info("Dashboard rebuild skipped: the figures were rebuilt at %s", latest.computed_at)
+            return None
+        build = rebuild_rollup()
     dashboard_figures(default_filters(), build)
     return build
 

@@ -5,6 +5,7 @@ manage.py). With nothing set, the app runs on a SQLite file under `var/` and an 
 file-system Celery broker, so that trying it out needs no server.
 """
 
+import ssl
 from datetime import timedelta
 from pathlib import Path
 
@@ -298,8 +299,22 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # How long a sweep holds the reminders it claimed; after that another sweep may take them over.
-# It must be longer than sending one reminder can take (EMAIL_TIMEOUT and the SMS provider's).
+# The sweep renews it every third of it, so it must be over three times the longest provider call
+# (EMAIL_TIMEOUT, SMS_TIMEOUT): a system check refuses to start otherwise.
 REMINDER_CLAIM_SECONDS = env.int("REMINDER_CLAIM_SECONDS", default=300)
+SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=15)
+# A sweep claims this many rows at a time: a worker killed mid-batch delays only these by a lease.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=25)
+# Rows one task sends before it stops (the next sweep goes on), and how many other workers the
+# periodic sweep asks to help with a burst larger than one batch.
+REMINDER_SWEEP_MAX_ROWS = env.int("REMINDER_SWEEP_MAX_ROWS", default=2000)
+REMINDER_SWEEP_HELPERS = env.int("REMINDER_SWEEP_HELPERS", default=3)
+# Sent emails and texts are marked in one update at most this long after the provider took them:
+# the longest a killed sweep's duplicates can cover (docs/reminders.md).
+REMINDER_MARK_SECONDS = env.float("REMINDER_MARK_SECONDS", default=0.25)
+# A second rebuild of the dashboard queued within this many seconds of the last one (a second beat)
+# is skipped; `manage.py refresh_dashboard` always rebuilds.
+DASHBOARD_REBUILD_MIN_SECONDS = env.int("DASHBOARD_REBUILD_MIN_SECONDS", default=60)
 # Webhook deliveries: how long a sweep holds a claimed delivery (longer than one try can take), how
 # long a receiver has to answer, and whether plain http and private addresses are allowed (never in
 # production: a subscriber could otherwise make the worker call inside the programme's network).
@@ -315,6 +330,12 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport with one fix, so that a busy worker outlives a Redis restart (rjcases/broker.py).
+    # kombu takes this over the URL's scheme, so for rediss:// it no longer switches TLS on by itself:
+    # it is asked for here, with the server's certificate checked (ssl_* options in the URL still win).
+    CELERY_BROKER_TRANSPORT = "rjcases.broker:Transport"
+    if REDIS_URL.startswith("rediss://"):
+        CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -327,6 +348,10 @@ else:
     }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# When Redis goes away a running sweep goes on: its rows are in PostgreSQL and it marks them there.
+# Cancelling it (Celery 6's coming default) would leave its batch waiting for a lease, and what it
+# had just sent unmarked: the duplicates window of docs/reminders.md.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

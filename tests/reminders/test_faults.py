@@ -46,7 +46,7 @@ def outcomes(results) -> Counter:
 def test_one_due_reminder_swept_by_ten_workers_at_once_is_sent_once(submitted):
     [reminder] = due_emails(submitted, 1)
 
-    results = run_at_once([tasks.send_due_reminders] * SWEEPS)
+    results = run_at_once([tasks.send_reminders_now] * SWEEPS)
 
     assert outcomes(results) == {"sent": 1}
     assert [email.to for email in mail.outbox] == [[reminder.recipient_user.email]]
@@ -78,7 +78,7 @@ def test_a_sweep_that_dies_after_claiming_loses_nothing_and_sends_nothing_twice(
     assert mail.outbox == []
     time_machine.move_to(NOW + timedelta(seconds=settings.REMINDER_CLAIM_SECONDS + 1), tick=False)
 
-    results = run_at_once([tasks.send_due_reminders] * 3)
+    results = run_at_once([tasks.send_reminders_now] * 3)
 
     assert outcomes(results) == {"sent": 1}
     assert len(mail.outbox) == 1
@@ -98,7 +98,7 @@ def test_a_broker_outage_while_scheduling_loses_no_reminder(client, time_machine
     client.force_login(facilitator)
     outage = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    with mock.patch.object(tasks.send_due_reminders, "delay", side_effect=outage) as delay:
+    with mock.patch.object(tasks.send_reminders_now, "delay", side_effect=outage) as delay:
         response = client.post(reverse("conferences:schedule", args=[ready_case.pk]), data)
 
     assert response.status_code == 302
@@ -126,7 +126,7 @@ def test_many_supervisors_get_one_copy_each_of_a_group_reminder_swept_at_once(ti
         UserFactory(username=f"sup{n}")
     time_machine.move_to(NOW + timedelta(days=3), tick=False)
 
-    results = run_at_once([tasks.send_due_reminders] * SWEEPS)
+    results = run_at_once([tasks.send_reminders_now] * SWEEPS)
 
     counts = outcomes(results)
     assert counts == {"fanned out": 2, "sent": 40}

@@ -18,7 +18,7 @@ from conferences.models import ItemStatus
 from people.models import Notification
 from reminders import planning, sending
 from reminders.models import Reminder, ReminderKind, ReminderStatus, member_copy_key
-from reminders.tasks import send_due_reminders
+from reminders.tasks import send_due_reminders, send_reminders_now
 from tests.factories import ReminderFactory, UserFactory
 from tests.helpers import page_text
 from tests.reminders.conftest import (
@@ -572,12 +572,13 @@ def test_the_task_takes_no_arguments_and_beat_runs_it_every_minute():
     periodic = PeriodicTask.objects.get(task=send_due_reminders.name)
     assert (periodic.args, periodic.kwargs, periodic.enabled) == ("[]", "{}", True)
     assert (periodic.interval.every, periodic.interval.period) == (1, "minutes")
+    assert inspect.signature(send_reminders_now.run).parameters == {}  # the nudge's and the helpers' task
 
 
 def test_a_change_that_plans_a_reminder_due_now_nudges_a_worker_after_commit(
     django_capture_on_commit_callbacks, supervisor, ready_case
 ):
-    with mock.patch.object(send_due_reminders, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
+    with mock.patch.object(send_reminders_now, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
         case_services.close_without_conference(case=ready_case, by=supervisor, reason="Declined.")
         delay.assert_not_called()  # not before the commit: the worker would not see the rows yet
     delay.assert_called_once_with()  # no arguments: ids and personal data stay in the database
@@ -586,7 +587,7 @@ def test_a_change_that_plans_a_reminder_due_now_nudges_a_worker_after_commit(
 def test_a_change_that_plans_only_later_reminders_does_not_nudge(
     django_capture_on_commit_callbacks, ready_case, facilitator
 ):
-    with mock.patch.object(send_due_reminders, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
+    with mock.patch.object(send_reminders_now, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
         conference_services.schedule_conference(
             case=ready_case, by=facilitator, plan=conference_plan(local(2, 14, 30)), facilitators=[facilitator]
         )

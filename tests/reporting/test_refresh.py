@@ -1,9 +1,12 @@
 """The rollup is rebuilt by a periodic Celery task, scheduled by a data migration."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from referrals import services as referral_services
@@ -19,13 +22,14 @@ def test_the_refresh_is_scheduled_every_few_minutes():
     assert task.enabled and (task.interval.every, task.interval.period) == (5, "minutes")
 
 
-def test_the_task_rebuilds_the_rollup(officer):
+def test_the_task_rebuilds_the_rollup(officer, time_machine):
     referral_services.submit_referral(referral=ReferralFactory(referring_officer=officer), by=officer)
     refresh_dashboard.delay()
     build = DashboardBuild.objects.get()
     assert build.referrals == 1
     assert DashboardRollup.objects.filter(slice="all", breakdown="age").get().referred == 1
     referral_services.submit_referral(referral=ReferralFactory(referring_officer=officer), by=officer)
+    time_machine.move_to(timezone.now() + timedelta(minutes=5))  # the next tick of the schedule
     refresh_dashboard.delay()
     assert DashboardBuild.objects.get().referrals == 2  # the older build is replaced
     assert sum(DashboardRollup.objects.filter(slice="all", breakdown="age").values_list("referred", flat=True)) == 2

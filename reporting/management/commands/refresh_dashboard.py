@@ -8,6 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         build = refresh()
+        if build is None:
+            self.stdout.write("Another rebuild of the dashboard is running; its figures will be ready when it ends.")
+            return
         self.stdout.write(
             f"Dashboard rebuilt: {build.referrals} referrals in {build.rows} rollup rows, {build.duration_ms} ms."
         )
