@@ -171,8 +171,8 @@ class _Batch:
                 "recipient_person__contact",
                 "referral",
                 "case__referral",
-                "conference__case",
-                "item__agreement__case",
+                "conference__case__referral",  # a case's reference is its referral's
+                "item__agreement__case__referral",
             )
             .order_by("due_at", "pk")
         )
