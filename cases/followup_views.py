@@ -3,17 +3,15 @@ answer, and the harmed party's satisfaction survey, reached through a link witho
 """
 
 from datetime import timedelta
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+
+from people.links import participant_page
 
 from . import followups
 from .followup_forms import ReoffendingCheckForm, SurveyForm
@@ -79,23 +77,6 @@ def record_check(request, pk, check_pk):
 # The satisfaction survey: public pages, opened by the link's token
 
 
-def _private(view):
-    """Let the page open without logging in, and keep it out of caches and other sites' logs:
-    its address holds the link's token."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
-
-    # No CSRF check: under no-referrer, browsers send "Origin: null" with the form, which Django
-    # refuses; and what authorises the answer is the token in the address, which a forging site
-    # does not have, not a cookie that the browser would add for it.
-    return login_not_required(csrf_exempt(wrapped))
-
-
 def _link_problem(request, error: SurveyLinkError):
     if isinstance(error, SurveyAlreadyAnswered):
         problem, status = "answered", 410
@@ -106,7 +87,7 @@ def _link_problem(request, error: SurveyLinkError):
     return render(request, "survey/link_problem.html", {"problem": problem}, status=status)
 
 
-@_private
+@participant_page
 @require_http_methods(["GET", "POST"])
 def survey_page(request, token):
     """Show the survey a link opens, and store its answers once."""
@@ -114,7 +95,7 @@ def survey_page(request, token):
         survey = followups.survey_for_token(token)
     except SurveyLinkError as error:
         return _link_problem(request, error)
-    form = SurveyForm(request.POST or None)
+    form = SurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             followups.answer_survey(survey=survey, **form.cleaned_data)
@@ -125,6 +106,6 @@ def survey_page(request, token):
     return render(request, "survey/form.html", context, status=400 if form.errors else 200)
 
 
-@_private
+@participant_page
 def survey_thanks(request):
     return render(request, "survey/thanks.html")

@@ -5,8 +5,6 @@ Only the sha256 of a survey link's token is stored: whoever reads the database c
 survey, and a new link replaces the old one.
 """
 
-import hashlib
-import secrets
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -16,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from people.audit import record_audit
+from people.links import link_hash, new_link_token
 from people.models import AuditEntry, Person
 from referrals.models import PartyRole
 from referrals.permissions import can_see_sealed
@@ -153,10 +152,6 @@ def record_reoffending_check(
 # The satisfaction survey
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def issue_survey_link(*, survey: SatisfactionSurvey) -> str:
     """Make a new link to the survey, valid for the configured days; return its path.
@@ -166,9 +161,8 @@ def issue_survey_link(*, survey: SatisfactionSurvey) -> str:
     survey = SatisfactionSurvey.objects.select_for_update().get(pk=survey.pk)
     if survey.is_answered:
         raise FollowUpError("This survey has been answered: no new link is needed.")
-    token = secrets.token_urlsafe(32)
+    token, survey.token_hash = new_link_token()
     now = timezone.now()
-    survey.token_hash = _token_hash(token)
     survey.sent_at, survey.expires_at = now, now + timedelta(days=ReminderSettings.current().survey_link_days)
     survey.save(update_fields=["token_hash", "sent_at", "expires_at"])
     return reverse("survey:answer", args=[token])
@@ -176,7 +170,7 @@ def issue_survey_link(*, survey: SatisfactionSurvey) -> str:
 
 def survey_for_token(token: str) -> SatisfactionSurvey:
     """Return the survey a link's token opens; raise a SurveyLinkError subclass saying why it cannot be used."""
-    survey = SatisfactionSurvey.objects.filter(token_hash=_token_hash(token)).first()
+    survey = SatisfactionSurvey.objects.filter(token_hash=link_hash(token)).first()
     if survey is None:
         raise SurveyLinkUnknown("This link is not known.")
     if survey.is_answered:

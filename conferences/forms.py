@@ -153,11 +153,19 @@ class ReasonForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
+    """A facilitator records an answer given another way (by phone, in person)."""
+
     invitation = forms.ChoiceField(
         choices=Participant.Invitation.choices,
         label="Invitation",
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+
+    def __init__(self, *args, participant: Participant | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if participant is not None and participant.invited_at:  # it went: "not invited" would be untrue
+            field = self.fields["invitation"]
+            field.choices = [c for c in field.choices if c[0] != Participant.Invitation.TO_INVITE]
 
 
 class ParticipantForm(forms.Form):
@@ -232,3 +240,32 @@ class ConferenceFilter(django_filters.FilterSet):
         if value >= date.max - timedelta(days=1):  # "until the end of time": nothing to cut off
             return queryset
         return queryset.filter(starts_at__lt=_local_midnight(value + timedelta(days=1)))
+
+
+class InvitationAnswerForm(forms.Form):
+    """A participant's answer to their invitation, through its link."""
+
+    answer = forms.ChoiceField(
+        label="Can you come?",
+        choices=[
+            (Participant.Invitation.ACCEPTED, "Yes, I will come"),
+            (Participant.Invitation.DECLINED, "No, I cannot come"),
+            (Participant.Invitation.OTHER_TIME, "I would like another time"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose one answer."},
+    )
+    note = forms.CharField(
+        label="Anything your facilitator should know?",
+        help_text="Optional, except when you ask for another time: say which days or times suit you. "
+        "Please do not write anyone else's name or contact details.",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == Participant.Invitation.OTHER_TIME and not data.get("note", "").strip():
+            self.add_error("note", "Please say which days or times would suit you.")
+        return data

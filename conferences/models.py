@@ -178,6 +178,7 @@ class Participant(models.Model):
         INVITED = "invited", "Invited"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
+        OTHER_TIME = "other_time", "Asked for another time"
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="participants")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -188,6 +189,16 @@ class Participant(models.Model):
     name = models.CharField(max_length=200, blank=True, help_text="For a community member who is not on record.")
     invitation = models.CharField(max_length=20, choices=Invitation.choices, default=Invitation.TO_INVITE)
     attended = models.BooleanField(null=True, blank=True)
+    # The invitation that reached them (conferences/invitations.py): when it was sent, and their answer
+    # through its link. Only the link's hash is kept; a new invitation (after a move) replaces it.
+    invited_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # Database defaults too: bulk loads (the benchmark's seeder copies rows) may leave them out.
+    answer_note = models.TextField(
+        blank=True, default="", db_default="", max_length=1000, help_text="What they wrote with their answer."
+    )
+    link_hash = models.CharField(max_length=64, blank=True, default="", db_default="", db_index=True, editable=False)
+    link_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["pk"]

@@ -18,7 +18,9 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Participant
-        fields = ["id", "role", "person", "name", "invitation", "attended"]
+        # When the invitation went and when they answered it; what they wrote stays on the page.
+        fields = ["id", "role", "person", "name", "invitation", "invited_at", "answered_at", "attended"]
+        read_only_fields = ["invited_at", "answered_at"]
 
 
 class ConferenceListSerializer(serializers.ModelSerializer):

@@ -206,6 +206,12 @@ def reschedule_conference(*, conference: Conference, by, plan: ConferencePlan, r
     conference._change_reason = "rescheduled"
     _save_conference(conference)
     _book(conference, facilitators)
+    # Answers were to the old time: everyone the invitation reached is asked again (a new one goes out).
+    asked_again = list(conference.participants.filter(invited_at__isnull=False).values_list("pk", flat=True))
+    Participant.objects.filter(pk__in=asked_again).update(
+        invitation=Participant.Invitation.INVITED, answered_at=None, answer_note=""
+    )
+    record_bulk_change(Participant, asked_again, detail="fields: invitation (asked again after a move)")
     record_case_event(
         conference.case,
         by=by,
@@ -253,6 +259,8 @@ def cancel_conference(*, conference: Conference, by, reason: str) -> Conference:
 def update_invitation(*, participant: Participant, by, invitation: str) -> Participant:
     if participant.conference.status != ConferenceStatus.SCHEDULED:
         raise InvalidTransition("Invitations change only while the conference is scheduled.")
+    if invitation == Participant.Invitation.TO_INVITE and participant.invited_at:
+        raise InvalidTransition(f"{participant.display_name} was sent the invitation: they cannot be not invited.")
     participant.invitation = invitation
     participant.save(update_fields=["invitation"])
     conference_changed.send(sender=Conference, conference=participant.conference)

@@ -32,7 +32,7 @@ from .forms import (
     ScheduleForm,
 )
 from .ics import conference_invitation
-from .models import Conference, ConferenceFacilitator, ConferenceStatus
+from .models import Conference, ConferenceFacilitator, ConferenceStatus, Participant
 from .permissions import can_see_conference_notes, conferences_for_user, get_conference_for_user
 from .services import SchedulingConflict
 
@@ -142,7 +142,12 @@ def conference_detail(request, pk):
         "has_started": conference.starts_at <= timezone.now(),
         "show_notes": can_see_conference_notes(request.user, conference),
         "bookings": conference.bookings.select_related("facilitator").order_by("facilitator__last_name"),
-        "rows": [(p, InvitationForm(initial={"invitation": p.invitation}, prefix=f"p{p.pk}")) for p in participants],
+        "rows": [
+            (p, InvitationForm(initial={"invitation": p.invitation}, prefix=f"p{p.pk}", participant=p))
+            for p in participants
+        ],
+        "invited": sum(1 for p in participants if p.invitation != Participant.Invitation.TO_INVITE),
+        "confirmed": sum(1 for p in participants if p.invitation == Participant.Invitation.ACCEPTED),
         "participant_form": ParticipantForm(),
         "changes": _changes(conference),
     }
@@ -246,7 +251,7 @@ def hold(request, pk):
 def update_invitation(request, pk, participant_pk):
     conference = get_conference_for_user(request.user, pk, write=True)
     participant = get_object_or_404(conference.participants.select_related("person", "user"), pk=participant_pk)
-    form = InvitationForm(request.POST, prefix=f"p{participant.pk}")
+    form = InvitationForm(request.POST, prefix=f"p{participant.pk}", participant=participant)
     if not form.is_valid():
         messages.error(request, "Choose one of the invitation statuses.")
         return redirect(conference)

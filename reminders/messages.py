@@ -47,13 +47,14 @@ def _day(day) -> str:
     return f"{day:%a %d %b %Y}"
 
 
-def compose(reminder: Reminder, *, survey_path: str = "") -> Message:
-    """Return the message of a reminder for its (single) recipient."""
+def compose(reminder: Reminder, *, link_path: str = "") -> Message:
+    """Return the message of a reminder for its (single) recipient; `link_path` is its link, if any
+    (a survey's, an invitation's), made as it is sent."""
     to_participant = reminder.recipient_person_id is not None
-    return _COMPOSERS[reminder.kind](reminder, to_participant, survey_path)
+    return _COMPOSERS[reminder.kind](reminder, to_participant, link_path)
 
 
-def _screening(reminder, to_participant, survey_path):
+def _screening(reminder, to_participant, link_path):
     referral = reminder.referral
     days = (timezone.now() - referral.submitted_at).days
     return Message(
@@ -66,7 +67,7 @@ def _screening(reminder, to_participant, survey_path):
     )
 
 
-def _conference(reminder, to_participant, survey_path):
+def _conference(reminder, to_participant, link_path):
     conference = reminder.conference
     if to_participant:
         where = (
@@ -92,7 +93,7 @@ def _conference(reminder, to_participant, survey_path):
     )
 
 
-def _stalled(reminder, to_participant, survey_path):
+def _stalled(reminder, to_participant, link_path):
     case: Case = reminder.case
     days = (timezone.now() - case.last_activity_at).days
     return Message(
@@ -106,7 +107,7 @@ def _stalled(reminder, to_participant, survey_path):
     )
 
 
-def _item(reminder, to_participant, survey_path):
+def _item(reminder, to_participant, link_path):
     item = reminder.item
     overdue = reminder.kind == Kind.ITEM_OVERDUE
     state = f"was due on {_day(item.due_date)}" if overdue else f"is due on {_day(item.due_date)}"
@@ -127,7 +128,7 @@ def _item(reminder, to_participant, survey_path):
     )
 
 
-def _closed(reminder, to_participant, survey_path):
+def _closed(reminder, to_participant, link_path):
     case: Case = reminder.case
     referral = case.referral
     return Message(
@@ -141,19 +142,51 @@ def _closed(reminder, to_participant, survey_path):
     )
 
 
-def _survey(reminder, to_participant, survey_path):
+def _invitation(reminder, to_participant, link_path):
+    conference = reminder.conference
+    where = (
+        "Online: the link to join will be on your invitation page from an hour before."
+        if conference.mode == conference.Mode.VIRTUAL
+        else f"Where: {conference.place_details}"
+    )
+    return Message(
+        subject=f"You are invited to a restorative justice meeting on {_when(conference.starts_at)}",
+        lines=[
+            f"When: {_when(conference.starts_at)} (about {conference.duration_minutes} minutes).",
+            where,
+            "Please tell us whether you can come, or ask for another time, using the link below.",
+        ],
+        path=link_path,
+        action="Answer the invitation",
+        ics=conference_invitation(conference),
+    )
+
+
+def _cancelled(reminder, to_participant, link_path):
+    conference = reminder.conference
+    return Message(
+        subject=f"Cancelled: your restorative justice meeting on {_when(conference.starts_at)}",
+        lines=[
+            f"The meeting planned for {_when(conference.starts_at)} will not take place.",
+            "Your facilitator will be in touch about what happens next.",
+        ],
+        ics=conference_invitation(conference),
+    )
+
+
+def _survey(reminder, to_participant, link_path):
     return Message(
         subject="How was your experience with the restorative justice programme?",
         lines=[
             "Thank you for taking part. Five short questions help us do better for the next person.",
             "The link works once and for a limited time.",
         ],
-        path=survey_path,
+        path=link_path,
         action="Answer the survey",
     )
 
 
-def _reoffending(reminder, to_participant, survey_path):
+def _reoffending(reminder, to_participant, link_path):
     case: Case = reminder.case
     return Message(
         subject=f"{reminder.variant.removesuffix('m')}-month reoffending check due: case {case.reference}",
@@ -172,4 +205,6 @@ _COMPOSERS = {
     Kind.CASE_CLOSED: _closed,
     Kind.SATISFACTION_SURVEY: _survey,
     Kind.REOFFENDING_CHECK: _reoffending,
+    Kind.CONFERENCE_INVITATION: _invitation,
+    Kind.CONFERENCE_CANCELLED: _cancelled,
 }

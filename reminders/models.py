@@ -25,6 +25,8 @@ class ReminderKind(models.TextChoices):
     CASE_CLOSED = "case_closed", "Case closed"
     SATISFACTION_SURVEY = "satisfaction_survey", "Satisfaction survey"
     REOFFENDING_CHECK = "reoffending_check", "Reoffending check due"
+    CONFERENCE_INVITATION = "conference_invitation", "Conference invitation"
+    CONFERENCE_CANCELLED = "conference_cancelled", "Conference cancelled"
 
 
 class Channel(models.TextChoices):

@@ -313,15 +313,14 @@ def plan_case_closed_reminders(case: Case) -> None:
 # Conferences ------------------------------------------------------------------------------------
 
 
-def _conference_recipients(conference: Conference) -> tuple[list[User], list[Person]]:
+def _conference_recipients(conference: Conference, *, declined_too=False) -> tuple[list[User], list[Person]]:
     """Return the staff and the participants a conference's reminders go to."""
     case = conference.case
     users = [b.facilitator for b in conference.bookings.filter(active=True).select_related("facilitator")]
-    participants = list(
-        conference.participants.exclude(invitation=Participant.Invitation.DECLINED).select_related(
-            "person__contact", "user"
-        )
-    )
+    participants = conference.participants.select_related("person__contact", "user")
+    if not declined_too:
+        participants = participants.exclude(invitation=Participant.Invitation.DECLINED)
+    participants = list(participants)
     users += [p.user for p in participants if p.user_id and p.user not in users]
     allowed = contactable_people(case)
     people = [p.person for p in participants if p.person_id and p.person_id in allowed]
@@ -380,6 +379,53 @@ def plan_conference_reminders(conference: Conference) -> None:
             if conference.status == ConferenceStatus.SCHEDULED
             else f"The conference was {conference.get_status_display().lower()}."
         ),
+    )
+    plan_conference_invitations(conference)
+
+
+def plan_conference_invitations(conference: Conference) -> None:
+    """Plan each participant's invitation (again after a move) and, once cancelled, the notice.
+
+    One channel each, email where they have an address, else a text: each sending makes a new link,
+    and only the newest works. The notice of a cancellation goes to those an invitation reached.
+    """
+    rules = ReminderSettings.current()
+    now = timezone.now()
+    wanted = []
+    if conference.status == ConferenceStatus.SCHEDULED:
+        kind, expires_at = Kind.CONFERENCE_INVITATION, conference.starts_at
+        _, people = _conference_recipients(conference)
+    elif conference.status == ConferenceStatus.CANCELLED:
+        kind, expires_at = Kind.CONFERENCE_CANCELLED, conference.ends_at
+        reached = set(conference.participants.filter(invited_at__isnull=False).values_list("person", flat=True))
+        people = [p for p in _conference_recipients(conference, declined_too=True)[1] if p.pk in reached]
+    else:
+        people = []
+    for person in people:
+        channels = _person_channels(person)
+        if not channels:
+            continue
+        channel = channels[0]  # email first
+        due = outside_quiet_hours(now, person, rules) if channel == Channel.SMS else now
+        wanted.append(
+            Planned(
+                kind=kind,
+                variant="",
+                channel=channel,
+                due_at=due,
+                stamp=f"s{conference.sequence}",
+                expires_at=expires_at,
+                person=person,
+                subject={"case": conference.case, "conference": conference},
+            )
+        )
+    _reconcile(
+        Reminder.objects.filter(
+            conference=conference, kind__in=(Kind.CONFERENCE_INVITATION, Kind.CONFERENCE_CANCELLED)
+        ),
+        wanted,
+        subject_code=f"m{conference.pk}",
+        why_cancelled="The invitation is no longer wanted.",
     )
 
 

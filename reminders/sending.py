@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from cases.followups import issue_survey_link
 from cases.models import CaseStatus, ReoffendingCheck, SatisfactionSurvey
+from conferences.invitations import issue_invitation_link
 from conferences.models import ConferenceStatus, ItemStatus
 from people.audit import record_audit
 from people.models import AuditEntry, Notification, Role, User
@@ -340,7 +341,7 @@ class _Outgoing:
                     self.batch.counts["lost"] += 1
                     continue
                 try:
-                    message = compose(reminder, survey_path=_survey_link(reminder, self.batch))
+                    message = compose(reminder, link_path=_link(reminder, self.batch))
                     self._send(reminder, message)
                 except Exception as error:  # any failure of a provider is retried, then shown to supervisors
                     self._mark()
@@ -436,6 +437,10 @@ def _item_stale(reminder, batch):
     return "" if live and item.agreement.case.status == CaseStatus.MONITORING else "The item is no longer pending."
 
 
+def _cancellation_stale(reminder, batch):
+    return "" if reminder.conference.status == ConferenceStatus.CANCELLED else "The conference is not cancelled."
+
+
 def _followup_stale(reminder, batch):
     if reminder.kind == Kind.SATISFACTION_SURVEY:
         survey = batch.surveys.get((reminder.case_id, reminder.recipient_person_id))
@@ -459,6 +464,8 @@ _STILL_RELEVANT = {
     Kind.ITEM_OVERDUE: _item_stale,
     Kind.SATISFACTION_SURVEY: _followup_stale,
     Kind.REOFFENDING_CHECK: _followup_stale,
+    Kind.CONFERENCE_INVITATION: _conference_stale,  # an invitation is to one time, as a reminder is
+    Kind.CONFERENCE_CANCELLED: _cancellation_stale,
 }
 
 
@@ -474,10 +481,14 @@ def _phone_number(reminder: Reminder) -> str:
     return contact.phone if contact else ""
 
 
-def _survey_link(reminder: Reminder, batch: _Batch) -> str:
-    if reminder.kind != Kind.SATISFACTION_SURVEY:
-        return ""
-    return issue_survey_link(survey=batch.surveys[(reminder.case_id, reminder.recipient_person_id)])
+def _link(reminder: Reminder, batch: _Batch) -> str:
+    """Make the link a participant's message carries (a new one each time it is sent), or ''."""
+    if reminder.kind == Kind.SATISFACTION_SURVEY:
+        return issue_survey_link(survey=batch.surveys[(reminder.case_id, reminder.recipient_person_id)])
+    if reminder.kind == Kind.CONFERENCE_INVITATION:
+        participant = reminder.conference.participants.get(person=reminder.recipient_person_id)
+        return issue_invitation_link(participant=participant)
+    return ""
 
 
 def message_id(reminder: Reminder) -> str:

@@ -87,7 +87,11 @@ FREE_TEXT = [
             "cancel_reason": "",
         },
     ),
-    (Participant, "conference__case__referral", {"name": _neutral("name", PURGED)}),
+    (
+        Participant,
+        "conference__case__referral",
+        {"name": _neutral("name", PURGED), "answer_note": "", "link_hash": "", "link_expires_at": None},
+    ),
     (Agreement, "case__referral", {"summary": "", "renegotiation_reason": ""}),
     (AgreementItem, "agreement__case__referral", {"description": "", "status_note": ""}),
     (Seal, "referral", {"unseal_reason": _neutral("unseal_reason", PURGED)}),  # a lifted seal keeps a reason

@@ -15,6 +15,7 @@ urlpatterns = [
     path("conferences/", include("conferences.urls")),
     path("agreements/", include("conferences.agreement_urls")),
     path("survey/", include("cases.survey_urls")),
+    path("invitation/", include("conferences.invitation_urls")),
     path("reminders/", include("reminders.urls")),
     path("dashboard/", include("reporting.urls")),
     path("api/", include("rjcases.api_urls")),

@@ -68,3 +68,22 @@ def test_after_the_conference_is_cancelled_nobody_can_be_added(scheduled, facili
         f"/api/v1/conferences/{scheduled}/participants/", {"role": "supporter", "name": "Bo"}, format="json"
     )
     assert outsider.status_code == 404
+
+
+def test_a_sent_invitation_cannot_be_set_back_to_not_invited_and_the_list_says_when_it_went(
+    scheduled, facilitator, as_user
+):
+    from reminders.tasks import send_reminders_now
+
+    send_reminders_now()  # the invitations go out (a worker's job)
+    api = as_user(facilitator)
+    listed = api.get(f"/api/v1/conferences/{scheduled}/").json()["participants"]
+    sent = [p for p in listed if p["invited_at"]]
+    assert sent and all(p["invitation"] == "invited" and p["answered_at"] is None for p in sent)
+
+    url = f"/api/v1/conferences/{scheduled}/participants/{sent[0]['id']}/invitation/"
+    response = api.post(url, {"invitation": "to_invite"}, format="json")
+
+    assert response.status_code == 409
+    assert "cannot be not invited" in response.json()["error"]["message"]
+    assert Participant.objects.get(pk=sent[0]["id"]).invitation == Participant.Invitation.INVITED

@@ -171,11 +171,18 @@ def conference_plan(starts_at: datetime, **changes) -> conference_services.Confe
 
 
 @pytest.fixture
-def conference(ready_case, facilitator) -> Conference:
-    """Robin's conference, Thursday 2 April 2026 at 14:30: reminders on Tuesday 14:30 and Thursday 12:30."""
-    return conference_services.schedule_conference(
+def conference(ready_case, facilitator, mailoutbox, sms_outbox) -> Conference:
+    """Robin's conference, Thursday 2 April 2026 at 14:30: reminders on Tuesday 14:30 and Thursday 12:30.
+
+    Its invitations (one email each to Robin and Harriet, due as it is booked) are sent, and the
+    outboxes emptied: the tests that use it are about what comes after."""
+    conference = conference_services.schedule_conference(
         case=ready_case, by=facilitator, plan=conference_plan(local(2, 14, 30)), facilitators=[facilitator]
     )
+    assert send_due_reminders() == {"sent": 2}
+    mailoutbox.clear()
+    sms_outbox.clear()
+    return conference
 
 
 def hold(case: Case, *, by) -> Case:

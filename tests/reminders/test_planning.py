@@ -266,7 +266,7 @@ def test_rescheduling_after_the_48_hour_reminder_keeps_it_sent_and_plans_a_new_o
     sweep()
     sent = snapshot(upcoming(conference, status=SENT))
     assert len(sent) == 6
-    assert len(mailoutbox) == 3  # the facilitator, Robin and Harriet
+    assert len(mailoutbox) == 5  # the facilitator, Robin and Harriet; and the two invitations
     time_machine.move_to(local(31, 16, month=3), tick=False)
 
     response = reschedule(login, facilitator, conference, start_date="2026-04-06", start_time="10:00")
@@ -277,7 +277,10 @@ def test_rescheduling_after_the_48_hour_reminder_keeps_it_sent_and_plans_a_new_o
         variant="48h", due_at=local(4, 10)
     ) | robins_conference_plan(variant="2h", due_at=local(6, 8))
     assert upcoming(conference).count() == 18  # 6 sent at the old time, 6 new, 6 moved
-    assert len(mailoutbox) == 3  # nothing more sent by the move itself
+    assert len(mailoutbox) == 5  # nothing more sent by the move itself...
+    invitations = Reminder.objects.filter(conference=conference, kind=Kind.CONFERENCE_INVITATION, status=PENDING)
+    assert {r.key.split(":")[2] for r in invitations} == {"s1"}  # ...but new invitations are due, for the new time
+    assert invitations.count() == 2
 
 
 def test_moving_the_conference_into_the_next_48_hours_plans_no_late_48_hour_reminder(

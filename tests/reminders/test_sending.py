@@ -16,6 +16,7 @@ from cases import services as case_services
 from conferences import services as conference_services
 from conferences.models import ItemStatus
 from people.models import Notification
+from referrals import services as referral_services
 from reminders import planning, sending
 from reminders.models import Reminder, ReminderKind, ReminderStatus, member_copy_key
 from reminders.tasks import send_due_reminders, send_reminders_now
@@ -269,7 +270,11 @@ def test_an_sms_that_could_only_go_after_the_start_is_cancelled(
     texts = Reminder.objects.filter(conference=conference, channel="sms", variant="2h")
     assert set(texts.values_list("status", "cancelled_reason")) == {(CANCELLED, "Only possible in quiet hours.")}
     assert sms_outbox == []
-    assert len(emails_to(mailoutbox, "robin.reed@example.org")) == 1  # the 2-hour one (48 hours before had passed)
+    # The invitation and the 2-hour reminder (48 hours before had passed).
+    assert [e.subject.split(":")[0] for e in emails_to(mailoutbox, "robin.reed@example.org")] == [
+        "You are invited to a restorative justice meeting on Tue 31 Mar 2026 at 22",
+        "Reminder",
+    ]
 
 
 def test_quiet_hours_are_the_recipients_own(time_machine, ready_case, harriet, facilitator, sms_outbox):
@@ -390,7 +395,7 @@ def test_only_supervisors_see_and_resend_failed_reminders(request, login, person
 
 
 def test_only_a_failed_reminder_can_be_sent_again(login, supervisor, conference):
-    planned = Reminder.objects.filter(conference=conference).first()
+    planned = Reminder.objects.filter(conference=conference, kind=Kind.CONFERENCE_UPCOMING).first()
 
     response = login(supervisor).post(reverse("reminders:resend", args=[planned.pk]), follow=True)
 
@@ -584,13 +589,10 @@ def test_a_change_that_plans_a_reminder_due_now_nudges_a_worker_after_commit(
     delay.assert_called_once_with()  # no arguments: ids and personal data stay in the database
 
 
-def test_a_change_that_plans_only_later_reminders_does_not_nudge(
-    django_capture_on_commit_callbacks, ready_case, facilitator
-):
+def test_a_change_that_plans_only_later_reminders_does_not_nudge(django_capture_on_commit_callbacks, draft, officer):
     with mock.patch.object(send_reminders_now, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
-        conference_services.schedule_conference(
-            case=ready_case, by=facilitator, plan=conference_plan(local(2, 14, 30)), facilitators=[facilitator]
-        )
+        referral_services.submit_referral(referral=draft, by=officer)  # the supervisors' reminder is in 3 days
+    assert Reminder.objects.filter(referral=draft).exists()
     delay.assert_not_called()
 
 

@@ -1,0 +1,67 @@
+"""A participant answers their invitation on a phone, through the link their email carried; the
+facilitator sees the answer on the conference page."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from conferences import services as conference_services
+from conferences.models import Participant
+from reminders.sending import send_due_reminders
+from tests.factories import UserFactory
+from tests.reminders.conftest import conference_plan, make_ready_case
+
+from .conftest import ARTIFACTS
+from .test_referral_flow import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 390, "height": 844}
+LINK = re.compile(r"https://rj\.example\.org(/invitation/[A-Za-z0-9_-]+/)")
+
+
+def test_a_participant_confirms_on_a_phone_and_the_facilitator_sees_it(live_server, browser, page: Page, screenshot):
+    base_url = live_server.url
+    officer = UserFactory(username="pc_ames", officer=True)
+    supervisor = UserFactory(username="sgt_bell")
+    facilitator = UserFactory(username="fac_cole", first_name="Cass", last_name="Cole", facilitator=True)
+    case = make_ready_case(officer=officer, supervisor=supervisor, facilitator=facilitator)
+    starts = timezone.localtime().replace(hour=14, minute=30, second=0, microsecond=0) + timedelta(days=3)
+    mail.outbox.clear()
+    conference = conference_services.schedule_conference(
+        case=case, by=facilitator, plan=conference_plan(starts), facilitators=[facilitator]
+    )
+    send_due_reminders()  # the nudge after the booking has sent the invitations already, as a worker would
+    [email] = [e for e in mail.outbox if e.to == ["robin.reed@example.org"]]
+    link = LINK.search(email.body).group(1)
+
+    phone = browser.new_context(viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True)
+    participant_page = phone.new_page()
+    participant_page.goto(f"{base_url}{link}")
+    expect(
+        participant_page.get_by_role("heading", name="You are invited to a restorative justice meeting")
+    ).to_be_visible()
+    expect(participant_page.get_by_text("Room 3, Northby Library")).to_be_visible()
+    assert participant_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing off-screen
+    ARTIFACTS.mkdir(exist_ok=True)
+    participant_page.screenshot(path=str(ARTIFACTS / "invitation-phone.png"), full_page=True)
+    participant_page.get_by_label("Yes, I will come").check()
+    participant_page.get_by_role("button", name="Send my answer").click()
+    expect(participant_page.get_by_text("Thank you: you said you will come.")).to_be_visible()
+    participant_page.screenshot(path=str(ARTIFACTS / "invitation-answered.png"), full_page=True)
+    phone.close()
+
+    robin = conference.participants.get(person__first_name="Robin")
+    assert robin.invitation == Participant.Invitation.ACCEPTED
+
+    log_in(page, base_url, "fac_cole")
+    page.goto(f"{base_url}{conference.get_absolute_url()}")
+    expect(page.get_by_text("2 people · 2 invited · 1 confirmed")).to_be_visible()
+    row = page.get_by_role("row", name=re.compile("Robin Reed"))
+    expect(row.get_by_role("combobox")).to_have_value("accepted")
+    expect(row.get_by_text(re.compile(r"Sent .*; answered"))).to_be_visible()
+    screenshot("invitation-facilitator")
