@@ -5,10 +5,11 @@ that does not validate shows the case file again with the form's errors in place
 """
 
 from django.contrib import messages
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from people.models import ContactDetails
 from referrals.models import PartyRole
 from referrals.services import adopt_contact_update, dismiss_contact_update
 
@@ -18,6 +19,7 @@ from .forms import (
     AssignForm,
     CasePartyForm,
     CloseForm,
+    ContactDetailsForm,
     NoteForm,
     ReturnForm,
     WithdrawConsentForm,
@@ -238,3 +240,23 @@ def close_case(request, pk):
         messages.error(request, str(error))
         return _back(case)
     return _done(request, case, f"Case {case} closed without a conference. The officer is told.")
+
+
+@require_http_methods(["GET", "POST"])
+def contact_details(request, pk, person_pk):
+    """Add or correct a participant's contact details (the case's facilitators and supervisors)."""
+    case = get_case_for_user(request.user, pk, write=True)
+    person = services.case_people(case).get(person_pk)
+    if person is None:
+        raise Http404("That person is not on this case.")
+    on_record = ContactDetails.objects.filter(person=person).first() or ContactDetails(person=person)
+    form = ContactDetailsForm(request.POST if request.method == "POST" else None, instance=on_record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_contact_details(case=case, by=request.user, person=person, **form.cleaned_data)
+        except CASE_ERRORS as error:
+            messages.error(request, str(error))
+        else:
+            return _done(request, case, f"Contact details of {person.display_name} saved.", "people")
+    context = {"case": case, "person": person, "form": form}
+    return render(request, "cases/contact_details.html", context, status=400 if form.errors else 200)

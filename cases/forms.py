@@ -4,13 +4,15 @@ The forms about one person of a case take the case's people (`people`, person id
 person who is not on the case is refused by the form, before any service is called.
 """
 
+from zoneinfo import available_timezones
+
 from django import forms
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from people.dates import PlainDateField
-from people.models import Role, User
+from people.models import ContactDetails, Role, User
 from referrals.forms import DATE_INPUT, PartyForm
 from referrals.models import PartyRole, Referral
 from rjcases.listing import validate_search
@@ -326,3 +328,29 @@ def person_form_kwargs(form_class, case) -> dict:
     if issubclass(form_class, ConsentForm):
         kwargs["guardians"] = {party.person_id for party in parties if party.role == PartyRole.GUARDIAN}
     return kwargs
+
+
+class ContactDetailsForm(forms.ModelForm):
+    """A participant's contact details, kept up to date by the case's facilitators."""
+
+    class Meta:
+        model = ContactDetails
+        fields = ["phone", "email", "address", "time_zone", "phone_not_to_use", "email_not_to_use"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "phone_not_to_use": "A wrong number, or one they asked us not to use: no text message goes to it.",
+            "email_not_to_use": "No email goes to it.",
+        }
+
+    def clean_time_zone(self):
+        name = self.cleaned_data["time_zone"].strip()
+        if name and name not in available_timezones():
+            raise forms.ValidationError("Enter a time zone such as Europe/London or Europe/Dublin.")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        for channel in ("phone", "email"):
+            if data.get(f"{channel}_not_to_use") and not data.get(channel):
+                self.add_error(f"{channel}_not_to_use", f"There is no {channel} to mark: leave it unticked.")
+        return data

@@ -226,6 +226,9 @@ class ContactAttempt(models.Model):
 class ConsentPurpose(models.TextChoices):
     CONFERENCE = "conference", "Take part in a conference"
     SHARE_OUTCOME = "share_outcome", "Share the outcome with the police"
+    # The harmed party's opt-in to hear how it goes: the agreement, the items that repair their harm,
+    # and how the case closed (reminders/planning.py, plan_harmed_party_notices).
+    KEEP_INFORMED = "keep_informed", "Be kept informed of the agreement and the outcome"
 
 
 class Consent(models.Model):

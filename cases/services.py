@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from people.models import Person, Role, User
+from people.models import ContactDetails, Person, Role, User
 from referrals.models import PartyRole
 from referrals.services import save_parties
 from rjcases import workflow
@@ -105,6 +105,28 @@ def _require_open(case: Case) -> None:
 
 
 @transaction.atomic
+def update_contact_details(*, case: Case, by, person: Person, **values) -> ContactDetails:
+    """Add or correct a participant's contact details, or mark a channel not to be used.
+
+    The details' history keeps what they were; the timeline says that they changed, never what they
+    are; reminders and invitations follow the channels that can be used from now on.
+    """
+    _require_open(case)
+    _require_on_case(case, person)
+    contact, _ = ContactDetails.objects.get_or_create(person=person)
+    changed = [name for name, value in values.items() if getattr(contact, name) != value]
+    if not changed:
+        return contact
+    for name in changed:
+        setattr(contact, name, values[name])
+    contact._change_reason = f"updated by the case's facilitator ({', '.join(changed)})"
+    contact.save()
+    record_case_event(case, by=by, kind=Kind.CONTACT, summary=f"Contact details of {person.display_name} updated.")
+    workflow.contact_changed.send(sender=Case, case=case)
+    return contact
+
+
+@transaction.atomic
 def log_contact(
     *, case: Case, by, person: Person, contacted_at: datetime, channel: str, outcome: str, note: str = ""
 ) -> ContactAttempt:
@@ -136,6 +158,10 @@ def record_consent(
             raise PreparationError(f"{given_by.display_name} is not a guardian on this case.")
     if given_on > timezone.localdate():
         raise PreparationError("Consent cannot be dated in the future.")
+    if purpose == ConsentPurpose.KEEP_INFORMED:
+        harmed = {p.person_id for p in case.referral.parties.all() if p.role == PartyRole.HARMED}
+        if person.pk not in harmed:
+            raise PreparationError("Only a harmed party is kept informed of the agreement and the outcome.")
     try:
         with transaction.atomic():
             consent = Consent.objects.create(

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/facilitators/", case_actions.assign_facilitators, name="assign"),
     path("<int:pk>/people/new/", case_actions.add_party, name="add_party"),
     path("<int:pk>/contacts/", case_actions.log_contact, name="log_contact"),
+    path("<int:pk>/people/<int:person_pk>/contact/", case_actions.contact_details, name="contact_details"),
     path("<int:pk>/contact-updates/<int:update_pk>/", case_actions.decide_contact_update, name="contact_update"),
     path("<int:pk>/consents/", case_actions.record_consent, name="record_consent"),
     path("<int:pk>/consents/<int:consent_pk>/withdraw/", case_actions.withdraw_consent, name="withdraw_consent"),

@@ -269,6 +269,10 @@ class ContactDetails(models.Model):
     time_zone = models.CharField(
         max_length=60, blank=True, help_text="Where they live, if not the programme's time zone (e.g. Europe/Dublin)."
     )
+    # Kept on record but not used (a wrong number, an address they asked us not to write to): no
+    # reminder or invitation goes to it until a facilitator clears the mark.
+    phone_not_to_use = models.BooleanField("Do not use this phone number", default=False, db_default=False)
+    email_not_to_use = models.BooleanField("Do not use this email address", default=False, db_default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -277,6 +281,14 @@ class ContactDetails(models.Model):
 
     def __str__(self):
         return f"Contact details of person {self.person_id}"
+
+    @property
+    def usable_phone(self) -> str:
+        return "" if self.phone_not_to_use else self.phone
+
+    @property
+    def usable_email(self) -> str:
+        return "" if self.email_not_to_use else self.email
 
 
 class PersonMerge(models.Model):

@@ -174,6 +174,45 @@ def _cancelled(reminder, to_participant, link_path):
     )
 
 
+def _harmed_party_notice(reminder, to_participant, link_path):
+    """Plain words on how it goes; never anything about the person responsible."""
+    variant = reminder.variant
+    if variant.startswith("agreement_v"):
+        first = variant == "agreement_v1"
+        return Message(
+            subject="An agreement was made in your restorative justice case" if first else "The agreement was changed",
+            lines=[
+                "At the restorative meeting an agreement was made to put right the harm done to you."
+                if first
+                else "The agreement made to put right the harm done to you was changed, with your facilitator.",
+                "We will let you know how it goes.",
+            ],
+        )
+    if variant.startswith("i"):
+        what = reminder.item.get_kind_display()
+        if variant.endswith("_done"):
+            return Message(
+                subject="Part of the agreement has been done",
+                lines=[f"“{what}”, agreed to put right the harm done to you, has been completed."],
+            )
+        return Message(
+            subject="Part of the agreement was not done on time",
+            lines=[f"“{what}” was not done by the date agreed. Your facilitator is following it up."],
+        )
+    if variant == "case_completed":
+        return Message(
+            subject="Your restorative justice case is complete",
+            lines=["Everything that was agreed has been done, and the case is now closed. Thank you for taking part."],
+        )
+    return Message(
+        subject="Your restorative justice case has gone back to the police",
+        lines=[
+            "The case did not finish through restorative justice. It has gone back to the police, "
+            "who decide what happens next. Your facilitator can tell you more."
+        ],
+    )
+
+
 def _survey(reminder, to_participant, link_path):
     return Message(
         subject="How was your experience with the restorative justice programme?",
@@ -207,4 +246,5 @@ _COMPOSERS = {
     Kind.REOFFENDING_CHECK: _reoffending,
     Kind.CONFERENCE_INVITATION: _invitation,
     Kind.CONFERENCE_CANCELLED: _cancelled,
+    Kind.HARMED_PARTY_NOTICE: _harmed_party_notice,
 }

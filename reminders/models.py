@@ -27,6 +27,7 @@ class ReminderKind(models.TextChoices):
     REOFFENDING_CHECK = "reoffending_check", "Reoffending check due"
     CONFERENCE_INVITATION = "conference_invitation", "Conference invitation"
     CONFERENCE_CANCELLED = "conference_cancelled", "Conference cancelled"
+    HARMED_PARTY_NOTICE = "harmed_party_notice", "Harmed party kept informed"
 
 
 class Channel(models.TextChoices):

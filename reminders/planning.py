@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cases.followups import create_follow_ups
 from cases.models import Case, CaseStatus, Consent, ConsentPurpose
-from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemStatus, Participant
+from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemKind, ItemStatus, Participant
 from people.models import Person, User
 from referrals.models import PartyRole, Referral, ReferralStatus
 
@@ -176,10 +176,11 @@ def contactable_people(case: Case) -> set[int]:
     return contactable_people_of([case.pk])[case.pk]
 
 
-def contactable_people_of(case_ids) -> dict[int, set[int]]:
-    """Return `contactable_people` of each of these cases, in one query (a sweep's batch)."""
+def contactable_people_of(case_ids, purpose: str = ConsentPurpose.CONFERENCE) -> dict[int, set[int]]:
+    """Return `contactable_people` of each of these cases, in one query (a sweep's batch): for taking
+    part, or (`purpose`) for being kept informed."""
     found = {pk: set() for pk in case_ids}
-    consents = Consent.objects.filter(case__in=found, purpose=ConsentPurpose.CONFERENCE, withdrawn_at__isnull=True)
+    consents = Consent.objects.filter(case__in=found, purpose=purpose, withdrawn_at__isnull=True)
     for case_id, person_id, giver_id in consents.values_list("case_id", "person_id", "given_by_id"):
         found[case_id].update((person_id, giver_id))
     return found
@@ -189,7 +190,19 @@ def _person_channels(person: Person) -> list[str]:
     contact = getattr(person, "contact", None)
     if contact is None:
         return []
-    return [c for c, present in ((Channel.EMAIL, contact.email), (Channel.SMS, contact.phone)) if present]
+    return [c for c, present in ((Channel.EMAIL, contact.usable_email), (Channel.SMS, contact.usable_phone)) if present]
+
+
+def _one_channel(person: Person, moment: datetime, rules: ReminderSettings) -> tuple[str, datetime] | None:
+    """Return the one channel a message goes by (email where usable, else SMS) and when, or None.
+
+    For messages said once: those whose sending makes a new link (which would void the other
+    channel's), and notices."""
+    channels = _person_channels(person)
+    if not channels:
+        return None
+    channel = channels[0]
+    return channel, outside_quiet_hours(moment, person, rules) if channel == Channel.SMS else moment
 
 
 def _to_person(person: Person, rules: ReminderSettings, **common) -> list[Planned]:
@@ -267,7 +280,7 @@ def plan_case_closed_reminders(case: Case) -> None:
     """On closing: stop every reminder of the case's preparation and agreement, tell the
     referring officer the outcome, and plan the follow-ups (survey, reoffending checks)."""
     for reminder in Reminder.objects.filter(case=case, status=ReminderStatus.PENDING).exclude(
-        kind__in=(Kind.CASE_CLOSED, Kind.SATISFACTION_SURVEY, Kind.REOFFENDING_CHECK)
+        kind__in=(Kind.CASE_CLOSED, Kind.SATISFACTION_SURVEY, Kind.REOFFENDING_CHECK, Kind.HARMED_PARTY_NOTICE)
     ):
         cancel_reminder(reminder, reason=f"The case was closed ({case.get_status_display().lower()}).")
     rules = ReminderSettings.current()
@@ -402,11 +415,9 @@ def plan_conference_invitations(conference: Conference) -> None:
     else:
         people = []
     for person in people:
-        channels = _person_channels(person)
-        if not channels:
+        if (way := _one_channel(person, now, rules)) is None:
             continue
-        channel = channels[0]  # email first
-        due = outside_quiet_hours(now, person, rules) if channel == Channel.SMS else now
+        channel, due = way
         wanted.append(
             Planned(
                 kind=kind,
@@ -470,6 +481,75 @@ def plan_item_reminders(item: AgreementItem) -> None:
         wanted,
         subject_code=f"i{item.pk}",
         why_cancelled=f"The item is {item.get_status_display().lower()}." if not live else "No longer wanted.",
+    )
+
+
+# The harmed party kept informed -----------------------------------------------------------------
+
+REPAIRING_ITEMS = (ItemKind.RESTITUTION, ItemKind.APOLOGY)  # the items that put right the harm done to them
+
+
+def harmed_party_events(case: Case) -> list[tuple[str, str, AgreementItem | None]]:
+    """Return what a harmed party who opted in is told of, so far: (variant, stamp, item) of each.
+
+    An agreement made (and each renegotiation), each item that repairs their harm completed or
+    missed, the case closed completed or returned. Nothing about the responsible party.
+    """
+    events = [(f"agreement_v{a.version}", "", None) for a in case.agreements.all()]
+    items = AgreementItem.objects.filter(
+        agreement__case=case, kind__in=REPAIRING_ITEMS, status__in=(ItemStatus.COMPLETED, ItemStatus.MISSED)
+    )
+    events += [
+        (f"i{item.pk}_{'done' if item.status == ItemStatus.COMPLETED else 'missed'}", "", item) for item in items
+    ]
+    if case.status in (CaseStatus.COMPLETED, CaseStatus.RETURNED):
+        events.append((f"case_{case.status}", "", None))
+    return events
+
+
+def _informed_people(case: Case) -> list[Person]:
+    """Return the harmed individuals with an active consent to be kept informed (a juvenile: the
+    guardian who gave it)."""
+    consents = case.consents.filter(purpose=ConsentPurpose.KEEP_INFORMED, withdrawn_at__isnull=True).select_related(
+        "person__contact", "given_by__contact"
+    )
+    harmed = set(case.referral.parties.filter(role=PartyRole.HARMED).values_list("person_id", flat=True))
+    people = {}
+    for consent in consents:
+        if consent.person_id in harmed:
+            person = consent.given_by if consent.given_by_id and consent.person.is_juvenile else consent.person
+            people[person.pk] = person
+    return list(people.values())
+
+
+def plan_harmed_party_notices(case: Case) -> None:
+    """Plan a notice to each harmed party who opted in, for each event so far; each is sent once."""
+    rules = ReminderSettings.current()
+    now = timezone.now()
+    wanted = []
+    events = harmed_party_events(case)
+    for person in _informed_people(case) if events else []:
+        if (way := _one_channel(person, now, rules)) is None:
+            continue
+        channel, due = way
+        for variant, stamp, item in events:
+            subject = {"case": case, **({"item": item} if item else {})}
+            wanted.append(
+                Planned(
+                    kind=Kind.HARMED_PARTY_NOTICE,
+                    variant=variant,
+                    channel=channel,
+                    due_at=due,
+                    stamp=stamp,
+                    person=person,
+                    subject=subject,
+                )
+            )
+    _reconcile(
+        Reminder.objects.filter(case=case, kind=Kind.HARMED_PARTY_NOTICE),
+        wanted,
+        subject_code=f"c{case.pk}",
+        why_cancelled="The harmed party no longer wishes to be kept informed.",
     )
 
 

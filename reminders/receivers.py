@@ -34,6 +34,7 @@ def _case_moved(sender, case, **kwargs):
         planning.plan_stalled_case_reminders(case)
     else:
         planning.plan_case_closed_reminders(case)
+        planning.plan_harmed_party_notices(case)
         if webhooks.plan_case_events(case):
             webhooks.send_soon()
 
@@ -47,13 +48,16 @@ def _case_activity(sender, case, **kwargs):
 @receiver(workflow.agreement_changed)
 def _agreement_people_changed(sender, case, **kwargs):
     planning.plan_agreement_reminders(case)
+    planning.plan_harmed_party_notices(case)
     webhooks.plan_agreement_events(case)
 
 
 @receiver(workflow.consent_changed)
+@receiver(workflow.contact_changed)
 def _consent_changed(sender, case, **kwargs):
     planning.plan_case_conference_reminders(case)
     planning.plan_agreement_reminders(case)
+    planning.plan_harmed_party_notices(case)
 
 
 @receiver(workflow.conference_changed)
@@ -64,6 +68,7 @@ def _conference_changed(sender, conference, **kwargs):
 @receiver(workflow.item_changed)
 def _item_changed(sender, item, **kwargs):
     planning.plan_item_reminders(item)
+    planning.plan_harmed_party_notices(item.agreement.case)
     webhooks.plan_item_events(item)
 
 

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.followups import issue_survey_link
-from cases.models import CaseStatus, ReoffendingCheck, SatisfactionSurvey
+from cases.models import CaseStatus, ConsentPurpose, ReoffendingCheck, SatisfactionSurvey
 from conferences.invitations import issue_invitation_link
 from conferences.models import ConferenceStatus, ItemStatus
 from people.audit import record_audit
@@ -180,6 +180,9 @@ class _Batch:
         self.lost = len(pks) - len(self.reminders)
         case_ids = {r.case_id for r in self.reminders if r.case_id}
         self.contactable = planning.contactable_people_of(case_ids)
+        self.informed = planning.contactable_people_of(
+            {r.case_id for r in self.reminders if r.kind == Kind.HARMED_PARTY_NOTICE}, ConsentPurpose.KEEP_INFORMED
+        )
         self.surveys = {
             (s.case_id, s.person_id): s
             for s in SatisfactionSurvey.objects.filter(
@@ -391,7 +394,7 @@ class _Outgoing:
                 raise
         else:
             self.sms = self.sms or sms_backend()
-            self.sms.send(TextMessage(to=reminder.recipient_person.contact.phone, body=message.sms))
+            self.sms.send(TextMessage(to=_phone_number(reminder), body=message.sms))
 
 
 def _stale_reason(reminder: Reminder, batch: _Batch) -> str:
@@ -405,8 +408,15 @@ def _stale_reason(reminder: Reminder, batch: _Batch) -> str:
         return "No email address on record."
     if reminder.channel == Channel.SMS and not _phone_number(reminder):
         return "No phone number on record."
-    consent_needed = reminder.recipient_person_id and reminder.kind != Kind.SATISFACTION_SURVEY
-    if consent_needed and reminder.recipient_person_id not in batch.contactable.get(reminder.case_id, ()):
+    person = reminder.recipient_person_id
+    if reminder.kind == Kind.HARMED_PARTY_NOTICE:
+        if person not in batch.informed.get(reminder.case_id, ()):
+            return "The harmed party no longer wishes to be kept informed."
+    elif (
+        person
+        and reminder.kind != Kind.SATISFACTION_SURVEY
+        and person not in batch.contactable.get(reminder.case_id, ())
+    ):
         return "The participant's consent is no longer active."
     check = _STILL_RELEVANT.get(reminder.kind)
     return check(reminder, batch) if check else ""
@@ -435,6 +445,17 @@ def _item_stale(reminder, batch):
     item = reminder.item
     live = item.status == ItemStatus.PENDING and item.agreement.is_current
     return "" if live and item.agreement.case.status == CaseStatus.MONITORING else "The item is no longer pending."
+
+
+def _notice_stale(reminder, batch):
+    """A notice is of something that happened: it goes unless it was undone (an item's status corrected)."""
+    variant = reminder.variant
+    if reminder.item_id:
+        wanted = ItemStatus.COMPLETED if variant.endswith("_done") else ItemStatus.MISSED
+        return "" if reminder.item.status == wanted else "The item's status changed."
+    if variant.startswith("case_"):
+        return "" if reminder.case.status == variant.removeprefix("case_") else "The case's status changed."
+    return ""
 
 
 def _cancellation_stale(reminder, batch):
@@ -466,6 +487,7 @@ _STILL_RELEVANT = {
     Kind.REOFFENDING_CHECK: _followup_stale,
     Kind.CONFERENCE_INVITATION: _conference_stale,  # an invitation is to one time, as a reminder is
     Kind.CONFERENCE_CANCELLED: _cancellation_stale,
+    Kind.HARMED_PARTY_NOTICE: _notice_stale,
 }
 
 
@@ -473,12 +495,12 @@ def _email_address(reminder: Reminder) -> str:
     if reminder.recipient_user_id:
         return reminder.recipient_user.email
     contact = getattr(reminder.recipient_person, "contact", None)
-    return contact.email if contact else ""
+    return contact.usable_email if contact else ""
 
 
 def _phone_number(reminder: Reminder) -> str:
     contact = getattr(reminder.recipient_person, "contact", None)
-    return contact.phone if contact else ""
+    return contact.usable_phone if contact else ""
 
 
 def _link(reminder: Reminder, batch: _Batch) -> str:

@@ -69,6 +69,9 @@ case_cannot_meet = Signal()
 case_assigned = Signal()
 #: A participant's consent was recorded or withdrawn (case). Reminders to participants follow consent.
 consent_changed = Signal()
+#: A participant's contact details were added, corrected or marked not to be used (case): reminders to
+#: them follow the channels they can be reached on.
+contact_changed = Signal()
 #: A conference was scheduled, moved, cancelled, held, or its participants changed (conference).
 conference_changed = Signal()
 #: An agreement was recorded or renegotiated (case). Reminders replan every item's reminders.

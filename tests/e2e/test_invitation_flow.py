@@ -65,3 +65,25 @@ def test_a_participant_confirms_on_a_phone_and_the_facilitator_sees_it(live_serv
     expect(row.get_by_role("combobox")).to_have_value("accepted")
     expect(row.get_by_text(re.compile(r"Sent .*; answered"))).to_be_visible()
     screenshot("invitation-facilitator")
+
+
+def test_the_facilitator_corrects_contact_details_from_the_case_file(live_server, page: Page, screenshot):
+    base_url = live_server.url
+    officer = UserFactory(username="pc_dale", officer=True)
+    supervisor = UserFactory(username="sgt_eze")
+    facilitator = UserFactory(username="fac_finn", facilitator=True)
+    case = make_ready_case(officer=officer, supervisor=supervisor, facilitator=facilitator)
+
+    log_in(page, base_url, "fac_finn")
+    page.goto(f"{base_url}{case.get_absolute_url()}?tab=people")
+    page.get_by_role("link", name="Edit contact details of Harriet Hale").click()
+    expect(page.get_by_role("heading", name="Contact details of Harriet Hale")).to_be_visible()
+    page.get_by_role("textbox", name="Phone").fill("07700 900999")
+    page.get_by_label("Do not use this email address").check()
+    screenshot("contact-details-form")
+    page.get_by_role("button", name="Save contact details").click()
+
+    expect(page.get_by_text("Contact details of Harriet Hale saved.")).to_be_visible()
+    expect(page.get_by_text("07700 900999", exact=True)).to_be_visible()
+    expect(page.get_by_text("not to be used", exact=True)).to_be_visible()
+    screenshot("contact-details-saved")
