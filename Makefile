@@ -27,8 +27,13 @@ run: setup
 codes: setup
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py demo_codes $(if $(SECRETS),--secrets)
 
+# axe-core for the browser tests' accessibility checks (package.json); without npm they are skipped locally.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm is not installed: the accessibility checks will be skipped (they fail under CI)."; fi
+
 ## Set everything up and run the whole test suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL say so).
-test: setup
+test: setup node_modules/.installed
 	scripts/ensure-chromium
 	$(BIN)/pytest
 

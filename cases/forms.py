@@ -335,7 +335,7 @@ class ContactDetailsForm(forms.ModelForm):
 
     class Meta:
         model = ContactDetails
-        fields = ["phone", "email", "address", "time_zone", "phone_not_to_use", "email_not_to_use"]
+        fields = ["phone", "email", "address", "time_zone", "language", "phone_not_to_use", "email_not_to_use"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "phone_not_to_use": "A wrong number, or one they asked us not to use: no text message goes to it.",

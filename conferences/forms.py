@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from people.models import Role, User
 from referrals.models import Referral
@@ -243,22 +244,24 @@ class ConferenceFilter(django_filters.FilterSet):
 
 
 class InvitationAnswerForm(forms.Form):
-    """A participant's answer to their invitation, through its link."""
+    """A participant's answer to their invitation, through its link (in their language)."""
 
     answer = forms.ChoiceField(
-        label="Can you come?",
+        label=_("Can you come?"),
         choices=[
-            (Participant.Invitation.ACCEPTED, "Yes, I will come"),
-            (Participant.Invitation.DECLINED, "No, I cannot come"),
-            (Participant.Invitation.OTHER_TIME, "I would like another time"),
+            (Participant.Invitation.ACCEPTED, _("Yes, I will come")),
+            (Participant.Invitation.DECLINED, _("No, I cannot come")),
+            (Participant.Invitation.OTHER_TIME, _("I would like another time")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose one answer."},
+        error_messages={"required": _("Please choose one answer.")},
     )
     note = forms.CharField(
-        label="Anything your facilitator should know?",
-        help_text="Optional, except when you ask for another time: say which days or times suit you. "
-        "Please do not write anyone else's name or contact details.",
+        label=_("Anything your facilitator should know?"),
+        help_text=_(
+            "Optional, except when you ask for another time: say which days or times suit you. "
+            "Please do not write anyone else's name or contact details."
+        ),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -267,5 +270,5 @@ class InvitationAnswerForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("answer") == Participant.Invitation.OTHER_TIME and not data.get("note", "").strip():
-            self.add_error("note", "Please say which days or times would suit you.")
+            self.add_error("note", _("Please say which days or times would suit you."))
         return data

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -256,12 +257,13 @@ class Agreement(models.Model):
 
 
 class ItemKind(models.TextChoices):
-    RESTITUTION = "restitution", "Restitution"
-    COMMUNITY_SERVICE = "community_service", "Community service"
-    APOLOGY = "apology", "Apology letter"
-    PROGRAMME = "programme", "Programme or counselling"
-    SCHOOL = "school", "School attendance"
-    OTHER = "other", "Other"
+    # Translated: participants' messages name their items in their language.
+    RESTITUTION = "restitution", _("Restitution")
+    COMMUNITY_SERVICE = "community_service", _("Community service")
+    APOLOGY = "apology", _("Apology letter")
+    PROGRAMME = "programme", _("Programme or counselling")
+    SCHOOL = "school", _("School attendance")
+    OTHER = "other", _("Other")
 
 
 class ItemStatus(models.TextChoices):

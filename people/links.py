@@ -9,9 +9,13 @@ import hashlib
 import secrets
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
+
+LANGUAGE_CODES = {code for code, _ in settings.LANGUAGES}
 
 
 def new_link_token() -> tuple[str, str]:
@@ -24,12 +28,30 @@ def link_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def participant_language(person) -> str:
+    """Return the language a participant's pages and messages are in: theirs, else the programme's."""
+    language = getattr(getattr(person, "contact", None), "language", "")
+    return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+def chosen_language(request) -> str:
+    """Return the language the participant chose on the page (`?lang=`), or ''."""
+    chosen = request.GET.get("lang", "")
+    return chosen if chosen in LANGUAGE_CODES else ""
+
+
 def participant_page(view):
-    """Let the page open without logging in, and keep it out of caches and other sites' logs."""
+    """Let the page open without logging in, and keep it out of caches and other sites' logs.
+
+    It is in the language chosen on the page, else the programme's; a view that knows whose page
+    it is may switch to that person's language when none was chosen.
+    """
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        with translation.override(chosen_language(request) or settings.LANGUAGE_CODE):
+            response = view(request, *args, **kwargs)
+            response.headers["Content-Language"] = translation.get_language()
         add_never_cache_headers(response)
         response.headers["Referrer-Policy"] = "no-referrer"
         return response

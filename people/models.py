@@ -271,6 +271,15 @@ class ContactDetails(models.Model):
     )
     # Kept on record but not used (a wrong number, an address they asked us not to write to): no
     # reminder or invitation goes to it until a facilitator clears the mark.
+    language = models.CharField(
+        "Language of their messages and pages",
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Left empty: English.",
+    )
     phone_not_to_use = models.BooleanField("Do not use this phone number", default=False, db_default=False)
     email_not_to_use = models.BooleanField("Do not use this email address", default=False, db_default=False)
     history = HistoricalRecords()

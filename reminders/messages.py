@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case
 from conferences.ics import conference_invitation
@@ -40,11 +41,13 @@ def absolute(path: str) -> str:
 
 
 def _when(moment) -> str:
-    return f"{timezone.localtime(moment):%a %d %b %Y at %H:%M}"
+    """A moment in words, in the language of the message ("Thu 02 Apr 2026 at 14:30" in English)."""
+    local = timezone.localtime(moment)
+    return _("%(day)s at %(time)s") % {"day": dateformat.format(local, "D d M Y"), "time": f"{local:%H:%M}"}
 
 
 def _day(day) -> str:
-    return f"{day:%a %d %b %Y}"
+    return dateformat.format(day, "D d M Y")
 
 
 def compose(reminder: Reminder, *, link_path: str = "") -> Message:
@@ -71,16 +74,17 @@ def _conference(reminder, to_participant, link_path):
     conference = reminder.conference
     if to_participant:
         where = (
-            f"Join online: {conference.meeting_link}"
+            _("Join online: %(link)s") % {"link": conference.meeting_link}
             if conference.mode == conference.Mode.VIRTUAL
-            else f"Where: {conference.place_details}"
+            else _("Where: %(place)s") % {"place": conference.place_details}
         )
         return Message(
-            subject=f"Reminder: your restorative justice meeting on {_when(conference.starts_at)}",
+            subject=_("Reminder: your restorative justice meeting on %(when)s") % {"when": _when(conference.starts_at)},
             lines=[
-                f"When: {_when(conference.starts_at)} (about {conference.duration_minutes} minutes).",
+                _("When: %(when)s (about %(minutes)s minutes).")
+                % {"when": _when(conference.starts_at), "minutes": conference.duration_minutes},
                 where,
-                "If you cannot come, please tell your facilitator as soon as you can.",
+                _("If you cannot come, please tell your facilitator as soon as you can."),
             ],
             ics=conference_invitation(conference),
         )
@@ -112,11 +116,17 @@ def _item(reminder, to_participant, link_path):
     overdue = reminder.kind == Kind.ITEM_OVERDUE
     state = f"was due on {_day(item.due_date)}" if overdue else f"is due on {_day(item.due_date)}"
     if to_participant:
+        values = {"day": _day(item.due_date), "item": item.get_kind_display()}
         return Message(
-            subject=f"Reminder: part of your restorative justice agreement {state}",
+            subject=(
+                _("Reminder: part of your restorative justice agreement was due on %(day)s")
+                if overdue
+                else _("Reminder: part of your restorative justice agreement is due on %(day)s")
+            )
+            % values,
             lines=[
-                f"“{item.get_kind_display()}” {state}.",
-                "If you need help or more time, please talk to your facilitator.",
+                (_("“%(item)s” was due on %(day)s.") if overdue else _("“%(item)s” is due on %(day)s.")) % values,
+                _("If you need help or more time, please talk to your facilitator."),
             ],
         )
     return Message(
@@ -144,33 +154,34 @@ def _closed(reminder, to_participant, link_path):
 
 def _invitation(reminder, to_participant, link_path):
     conference = reminder.conference
+    when = _when(conference.starts_at)
     where = (
-        "Online: the link to join will be on your invitation page from an hour before."
+        _("Online: the link to join will be on your invitation page from an hour before.")
         if conference.mode == conference.Mode.VIRTUAL
-        else f"Where: {conference.place_details}"
+        else _("Where: %(place)s") % {"place": conference.place_details}
     )
     return Message(
-        subject=f"You are invited to a restorative justice meeting on {_when(conference.starts_at)}",
+        subject=_("You are invited to a restorative justice meeting on %(when)s") % {"when": when},
         lines=[
-            f"When: {_when(conference.starts_at)} (about {conference.duration_minutes} minutes).",
+            _("When: %(when)s (about %(minutes)s minutes).") % {"when": when, "minutes": conference.duration_minutes},
             where,
-            "Please tell us whether you can come, or ask for another time, using the link below.",
+            _("Please tell us whether you can come, or ask for another time, using the link below."),
         ],
         path=link_path,
-        action="Answer the invitation",
+        action=_("Answer the invitation"),
         ics=conference_invitation(conference),
     )
 
 
 def _cancelled(reminder, to_participant, link_path):
-    conference = reminder.conference
+    when = _when(reminder.conference.starts_at)
     return Message(
-        subject=f"Cancelled: your restorative justice meeting on {_when(conference.starts_at)}",
+        subject=_("Cancelled: your restorative justice meeting on %(when)s") % {"when": when},
         lines=[
-            f"The meeting planned for {_when(conference.starts_at)} will not take place.",
-            "Your facilitator will be in touch about what happens next.",
+            _("The meeting planned for %(when)s will not take place.") % {"when": when},
+            _("Your facilitator will be in touch about what happens next."),
         ],
-        ics=conference_invitation(conference),
+        ics=conference_invitation(reminder.conference),
     )
 
 
@@ -178,50 +189,59 @@ def _harmed_party_notice(reminder, to_participant, link_path):
     """Plain words on how it goes; never anything about the person responsible."""
     variant = reminder.variant
     if variant.startswith("agreement_v"):
-        first = variant == "agreement_v1"
+        if variant == "agreement_v1":
+            return Message(
+                subject=_("An agreement was made in your restorative justice case"),
+                lines=[
+                    _("At the restorative meeting an agreement was made to put right the harm done to you."),
+                    _("We will let you know how it goes."),
+                ],
+            )
         return Message(
-            subject="An agreement was made in your restorative justice case" if first else "The agreement was changed",
+            subject=_("The agreement was changed"),
             lines=[
-                "At the restorative meeting an agreement was made to put right the harm done to you."
-                if first
-                else "The agreement made to put right the harm done to you was changed, with your facilitator.",
-                "We will let you know how it goes.",
+                _("The agreement made to put right the harm done to you was changed, with your facilitator."),
+                _("We will let you know how it goes."),
             ],
         )
     if variant.startswith("i"):
-        what = reminder.item.get_kind_display()
+        what = {"item": reminder.item.get_kind_display()}
         if variant.endswith("_done"):
             return Message(
-                subject="Part of the agreement has been done",
-                lines=[f"“{what}”, agreed to put right the harm done to you, has been completed."],
+                subject=_("Part of the agreement has been done"),
+                lines=[_("“%(item)s”, agreed to put right the harm done to you, has been completed.") % what],
             )
         return Message(
-            subject="Part of the agreement was not done on time",
-            lines=[f"“{what}” was not done by the date agreed. Your facilitator is following it up."],
+            subject=_("Part of the agreement was not done on time"),
+            lines=[_("“%(item)s” was not done by the date agreed. Your facilitator is following it up.") % what],
         )
     if variant == "case_completed":
         return Message(
-            subject="Your restorative justice case is complete",
-            lines=["Everything that was agreed has been done, and the case is now closed. Thank you for taking part."],
+            subject=_("Your restorative justice case is complete"),
+            lines=[
+                _("Everything that was agreed has been done, and the case is now closed. Thank you for taking part.")
+            ],
         )
     return Message(
-        subject="Your restorative justice case has gone back to the police",
+        subject=_("Your restorative justice case has gone back to the police"),
         lines=[
-            "The case did not finish through restorative justice. It has gone back to the police, "
-            "who decide what happens next. Your facilitator can tell you more."
+            _(
+                "The case did not finish through restorative justice. It has gone back to the police, "
+                "who decide what happens next. Your facilitator can tell you more."
+            )
         ],
     )
 
 
 def _survey(reminder, to_participant, link_path):
     return Message(
-        subject="How was your experience with the restorative justice programme?",
+        subject=_("How was your experience with the restorative justice programme?"),
         lines=[
-            "Thank you for taking part. Five short questions help us do better for the next person.",
-            "The link works once and for a limited time.",
+            _("Thank you for taking part. Five short questions help us do better for the next person."),
+            _("The link works once and for a limited time."),
         ],
         path=link_path,
-        action="Answer the survey",
+        action=_("Answer the survey"),
     )
 
 

@@ -22,13 +22,14 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.followups import issue_survey_link
 from cases.models import CaseStatus, ConsentPurpose, ReoffendingCheck, SatisfactionSurvey
 from conferences.invitations import issue_invitation_link
 from conferences.models import ConferenceStatus, ItemStatus
 from people.audit import record_audit
+from people.links import participant_language
 from people.models import AuditEntry, Notification, Role, User
 from referrals.models import ReferralStatus
 from rjcases.locks import alone
@@ -313,6 +314,10 @@ class _Batch:
         self.counts["lost"] += len(messages) - len(held)
 
 
+def _language(reminder: Reminder) -> str:
+    return participant_language(reminder.recipient_person) if reminder.recipient_person_id else settings.LANGUAGE_CODE
+
+
 def _group_key(copy_key: str) -> str:
     return copy_key.rsplit(":", 1)[0]
 
@@ -344,8 +349,9 @@ class _Outgoing:
                     self.batch.counts["lost"] += 1
                     continue
                 try:
-                    message = compose(reminder, link_path=_link(reminder, self.batch))
-                    self._send(reminder, message)
+                    with translation.override(_language(reminder)):  # a participant's own; staff's English
+                        message = compose(reminder, link_path=_link(reminder, self.batch))
+                        self._send(reminder, message)
                 except Exception as error:  # any failure of a provider is retried, then shown to supervisors
                     self._mark()
                     self.batch._failed(reminder, error)

@@ -261,6 +261,10 @@ PERMISSIONS_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_BODY_BYTES", default=2_621_440)
 
 LANGUAGE_CODE = "en-gb"
+# The languages participants' pages and messages are in (gettext catalogues under locale/); each
+# participant's is chosen on their contact details, or by them on the page. Staff pages are English.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg"), ("pl", "Polski")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
 USE_I18N = True
 USE_TZ = True

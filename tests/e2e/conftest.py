@@ -87,3 +87,30 @@ def seeded_reference_data(transactional_db):
     """Put back the rows the data migration seeds (offence categories, policy): a transactional test
     that ran before may have flushed them, and a browser test cannot restore a serialized copy."""
     reseed_reference_data()
+
+
+AXE = HERE.parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+# The rules of WCAG 2.0, 2.1 and 2.2 at levels A and AA, as axe-core tags them.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def serious_violations():
+    """Return a function giving the serious and critical WCAG violations axe-core finds on a page.
+
+    axe is added to the page as a script: give the page a context made with `bypass_csp=True`.
+    """
+    if not AXE.exists():
+        _unavailable(f"{AXE} is missing: `make test` installs it with npm (package.json)")
+
+    def check(page) -> list[dict]:
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(
+            """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}})).violations
+                 .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                             nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))""",
+            WCAG_TAGS,
+        )
+        return [v for v in found if v["impact"] in ("serious", "critical")]
+
+    return check

@@ -24,7 +24,9 @@ PHONE = {"width": 390, "height": 844}
 LINK = re.compile(r"https://rj\.example\.org(/invitation/[A-Za-z0-9_-]+/)")
 
 
-def test_a_participant_confirms_on_a_phone_and_the_facilitator_sees_it(live_server, browser, page: Page, screenshot):
+def test_a_participant_confirms_on_a_phone_and_the_facilitator_sees_it(
+    live_server, browser, page: Page, screenshot, serious_violations
+):
     base_url = live_server.url
     officer = UserFactory(username="pc_ames", officer=True)
     supervisor = UserFactory(username="sgt_bell")
@@ -39,7 +41,8 @@ def test_a_participant_confirms_on_a_phone_and_the_facilitator_sees_it(live_serv
     [email] = [e for e in mail.outbox if e.to == ["robin.reed@example.org"]]
     link = LINK.search(email.body).group(1)
 
-    phone = browser.new_context(viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True)
+    # bypass_csp: axe-core is added to the page as a script, which the site's policy would refuse.
+    phone = browser.new_context(viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True, bypass_csp=True)
     participant_page = phone.new_page()
     participant_page.goto(f"{base_url}{link}")
     expect(
@@ -49,10 +52,18 @@ def test_a_participant_confirms_on_a_phone_and_the_facilitator_sees_it(live_serv
     assert participant_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing off-screen
     ARTIFACTS.mkdir(exist_ok=True)
     participant_page.screenshot(path=str(ARTIFACTS / "invitation-phone.png"), full_page=True)
+    assert serious_violations(participant_page) == []
+    participant_page.get_by_role("button", name="Send my answer").click()  # no answer chosen: the errors
+    expect(participant_page.get_by_text("Please choose one answer.")).to_be_visible()
+    assert serious_violations(participant_page) == []
     participant_page.get_by_label("Yes, I will come").check()
     participant_page.get_by_role("button", name="Send my answer").click()
     expect(participant_page.get_by_text("Thank you: you said you will come.")).to_be_visible()
     participant_page.screenshot(path=str(ARTIFACTS / "invitation-answered.png"), full_page=True)
+    assert serious_violations(participant_page) == []
+    participant_page.goto(f"{base_url}/invitation/not-a-real-link/")
+    expect(participant_page.get_by_role("heading", name="We could not find this invitation")).to_be_visible()
+    assert serious_violations(participant_page) == []
     phone.close()
 
     robin = conference.participants.get(person__first_name="Robin")

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from conferences import services as conference_services
 from conferences.models import Conference, Participant
-from people.models import Notification
+from people.models import ContactDetails, Notification
 from reminders.models import Reminder, ReminderKind, ReminderStatus
 from tests.helpers import page_text
 from tests.reminders.conftest import NOW, conference_plan, local, sweep
@@ -32,7 +32,11 @@ def booked(ready_case, facilitator) -> Conference:
 
 
 def invitation_to(mailoutbox, address: str):
-    [email] = [e for e in mailoutbox if e.to == [address] and e.subject.startswith("You are invited")]
+    return invitation_to_subject(mailoutbox, address, "You are invited")
+
+
+def invitation_to_subject(mailoutbox, address: str, start: str):
+    [email] = [e for e in mailoutbox if e.to == [address] and e.subject.startswith(start)]
     return email
 
 
@@ -248,3 +252,34 @@ def test_once_sent_an_invitation_cannot_be_marked_not_invited(booked, login, fac
     login(facilitator).post(url, {f"p{robin_row.pk}-invitation": "accepted"})  # a phone call: recorded by hand
     robin_row.refresh_from_db()
     assert robin_row.invitation == Invitation.ACCEPTED
+
+
+# In their own language
+
+
+def test_a_welsh_participant_gets_a_welsh_invitation_and_page_and_can_switch(booked, robin, mailoutbox, client):
+    ContactDetails.objects.filter(person=robin).update(language="cy")
+
+    sweep()
+
+    email = invitation_to_subject(mailoutbox, "robin.reed@example.org", "Fe'ch gwahoddir")
+    assert email.subject.startswith("Fe'ch gwahoddir i gyfarfod cyfiawnder adferol ar ")
+    assert email.subject.endswith(" 2026 am 14:30")
+    assert "Helo," in email.body and "Ateb y gwahoddiad: https://rj.example.org/invitation/" in email.body
+    harriet_email = invitation_to(mailoutbox, "harriet.hale@example.org")  # hers stays English
+    assert "Answer the invitation" in harriet_email.body
+    link = link_of(email)
+
+    page = client.get(link)
+    assert page.headers["Content-Language"] == "cy"
+    assert '<html lang="cy">' in page.content.decode()
+    assert "Fe'ch gwahoddir i gyfarfod cyfiawnder adferol" in page_text(page)
+    assert "Anfon fy ateb" in page_text(page)
+    polish = client.get(f"{link}?lang=pl")
+    assert polish.headers["Content-Language"] == "pl"
+    assert "Zaproszenie na spotkanie w ramach sprawiedliwości naprawczej" in page_text(polish)
+
+    refused = client.post(link, {})
+    assert "Dewiswch un ateb, os gwelwch yn dda." in page_text(refused)  # the form's errors too
+    client.post(link, {"answer": "accepted"})
+    assert "Diolch: dywedoch y byddwch yn dod." in page_text(client.get(link))

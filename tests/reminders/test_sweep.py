@@ -133,10 +133,10 @@ def test_a_row_that_breaks_the_reading_of_its_batch_is_tried_alone_and_the_rest_
     unreadable = ReminderFactory(case=ready_case, kind=Kind.CASE_STALLED, due_at=NOW - timedelta(minutes=1))
     read = sending.planning.contactable_people_of
 
-    def read_or_break(case_ids):  # a bug, or data the reading cannot take, on one case
+    def read_or_break(case_ids, *purpose):  # a bug, or data the reading cannot take, on one case
         if ready_case.pk in case_ids:
             raise ValueError("cannot read this case's consents")
-        return read(case_ids)
+        return read(case_ids, *purpose)
 
     monkeypatch.setattr(sending.planning, "contactable_people_of", read_or_break)
 
