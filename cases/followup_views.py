@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
-from people.links import participant_page
+from people.links import chosen_language, participant_language, participant_page
 
 from . import followups
 from .followup_forms import ReoffendingCheckForm, SurveyForm
@@ -84,7 +84,7 @@ def _link_problem(request, error: SurveyLinkError):
         problem, status = "expired", 410
     else:
         problem, status = "unknown", 404
-    return render(request, "survey/link_problem.html", {"problem": problem}, status=status)
+    return render(request, "survey/link_problem.html", {"problem": problem, "translated": True}, status=status)
 
 
 @participant_page
@@ -95,17 +95,19 @@ def survey_page(request, token):
         survey = followups.survey_for_token(token)
     except SurveyLinkError as error:
         return _link_problem(request, error)
+    if not chosen_language(request):
+        translation.activate(participant_language(survey.person))
     form = SurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             followups.answer_survey(survey=survey, **form.cleaned_data)
         except SurveyLinkError as error:
             return _link_problem(request, error)
-        return redirect(reverse("survey:thanks"))
-    context = {"form": form, "expires_at": survey.expires_at}
+        return redirect(f"{reverse('survey:thanks')}?lang={translation.get_language()}")  # in the same language
+    context = {"form": form, "expires_at": survey.expires_at, "translated": True}
     return render(request, "survey/form.html", context, status=400 if form.errors else 200)
 
 
 @participant_page
 def survey_thanks(request):
-    return render(request, "survey/thanks.html")
+    return render(request, "survey/thanks.html", {"translated": True})

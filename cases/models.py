@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -369,11 +370,12 @@ class SatisfactionSurvey(models.Model):
     """
 
     class Score(models.IntegerChoices):
-        VERY_DISSATISFIED = 1, "Very dissatisfied"
-        DISSATISFIED = 2, "Dissatisfied"
-        NEUTRAL = 3, "Neither satisfied nor dissatisfied"
-        SATISFIED = 4, "Satisfied"
-        VERY_SATISFIED = 5, "Very satisfied"
+        # Translated: the survey's page is in the harmed party's language.
+        VERY_DISSATISFIED = 1, _("Very dissatisfied")
+        DISSATISFIED = 2, _("Dissatisfied")
+        NEUTRAL = 3, _("Neither satisfied nor dissatisfied")
+        SATISFIED = 4, _("Satisfied")
+        VERY_SATISFIED = 5, _("Very satisfied")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="surveys")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")

@@ -20,7 +20,7 @@ from cases.followups import (
     survey_for_token,
 )
 from cases.models import CaseEvent, SatisfactionSurvey
-from people.models import AuditEntry
+from people.models import AuditEntry, ContactDetails
 from tests.cases.builders import build_world, close_prepared, closed_with_follow_ups
 from tests.helpers import page_text, reseed_reference_data, run_at_once
 
@@ -91,7 +91,7 @@ def test_the_survey_opens_without_an_account_and_says_nothing_of_the_case(client
 def test_answering_stores_the_answers_once_and_thanks(client, link, survey, world):
     response = client.post(link, ANSWERS, follow=True)
 
-    assert response.redirect_chain == [(reverse("survey:thanks"), 302)]
+    assert response.redirect_chain == [(reverse("survey:thanks") + "?lang=en-gb", 302)]  # in the page's language
     assert "Your answers have been received." in page_text(response)
     assert response["Referrer-Policy"] == "no-referrer"
     survey.refresh_from_db()
@@ -308,3 +308,18 @@ def test_a_browser_that_sends_no_referrer_can_answer(link, survey):
 
     assert response.status_code == 302
     assert SatisfactionSurvey.objects.get(pk=survey.pk).is_answered
+
+
+def test_a_welsh_harmed_party_gets_the_survey_in_welsh_and_can_switch_to_polish(client, link, survey):
+    ContactDetails.objects.update_or_create(person=survey.person, defaults={"language": "cy"})
+
+    welsh = client.get(link)
+
+    assert welsh.headers["Content-Language"] == "cy"
+    text = page_text(welsh)
+    assert "Sut brofiad gawsoch chi?" in text and "Anfon fy atebion" in text
+    assert "Bodlon iawn" in text  # the answers too
+    assert "Jak ocenia Pan/Pani swoje doświadczenie?" in page_text(client.get(f"{link}?lang=pl"))
+    response = client.post(link, ANSWERS, follow=True)
+    assert response.redirect_chain == [(reverse("survey:thanks") + "?lang=cy", 302)]
+    assert "Cawsom eich atebion." in page_text(response)
