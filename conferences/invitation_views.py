@@ -8,11 +8,13 @@ from people.links import chosen_language, participant_language, participant_page
 
 from . import invitations
 from .forms import InvitationAnswerForm
-from .invitations import InvitationAlreadyAnswered, InvitationLinkError, InvitationLinkExpired
+from .invitations import InvitationAlreadyAnswered, InvitationCancelled, InvitationLinkError, InvitationLinkExpired
 
 
 def _link_problem(request, error: InvitationLinkError):
-    if isinstance(error, InvitationLinkExpired):
+    if isinstance(error, InvitationCancelled):
+        problem, status = "cancelled", 410
+    elif isinstance(error, InvitationLinkExpired):
         problem, status = "expired", 410
     else:
         problem, status = "unknown", 404

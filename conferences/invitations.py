@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import CaseEvent
+from cases.models import CaseEvent, ConsentPurpose
 from cases.transitions import record_case_event
 from people.audit import record_audit
 from people.links import link_hash, new_link_token
@@ -42,6 +42,10 @@ class InvitationLinkExpired(InvitationLinkError):
 
 
 class InvitationAlreadyAnswered(InvitationLinkError):
+    pass
+
+
+class InvitationCancelled(InvitationLinkError):
     pass
 
 
@@ -73,6 +77,8 @@ def participant_for_link(token: str) -> Participant:
     )
     if found is None:
         raise InvitationLinkUnknown("This link is not known.")
+    if found.conference.status == ConferenceStatus.CANCELLED:
+        raise InvitationCancelled("The meeting was cancelled.")
     if found.link_expires_at is None or found.link_expires_at <= timezone.now():
         raise InvitationLinkExpired("This link has expired.")
     return found
@@ -113,6 +119,16 @@ def answer_invitation(*, participant: Participant, answer: str, note: str = "") 
         _tell_facilitators(conference, summary)
     conference_changed.send(sender=Conference, conference=conference)  # a decline stops their reminders
     return participant
+
+
+def void_links_without_consent(case) -> int:
+    """Stop the invitation links of participants of the case's scheduled conferences who no longer
+    have an active consent to take part (given by them, or by the guardian who comes for a juvenile)."""
+    consents = case.consents.filter(purpose=ConsentPurpose.CONFERENCE, withdrawn_at__isnull=True)
+    allowed = {pk for pair in consents.values_list("person_id", "given_by_id") for pk in pair if pk}
+    live = Participant.objects.filter(conference__case=case, conference__status=ConferenceStatus.SCHEDULED)
+    voided = live.exclude(link_hash="").exclude(person__isnull=True).exclude(person__in=allowed)
+    return voided.update(link_hash="", link_expires_at=None)
 
 
 def _tell_facilitators(conference: Conference, text: str) -> None:

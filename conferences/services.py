@@ -208,8 +208,8 @@ def reschedule_conference(*, conference: Conference, by, plan: ConferencePlan, r
     _book(conference, facilitators)
     # Answers were to the old time: everyone the invitation reached is asked again (a new one goes out).
     asked_again = list(conference.participants.filter(invited_at__isnull=False).values_list("pk", flat=True))
-    Participant.objects.filter(pk__in=asked_again).update(
-        invitation=Participant.Invitation.INVITED, answered_at=None, answer_note=""
+    Participant.objects.filter(pk__in=asked_again).update(  # the old link stops: it showed the old time
+        invitation=Participant.Invitation.INVITED, answered_at=None, answer_note="", link_hash="", link_expires_at=None
     )
     record_bulk_change(Participant, asked_again, detail="fields: invitation (asked again after a move)")
     record_case_event(

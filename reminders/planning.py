@@ -396,6 +396,9 @@ def plan_conference_reminders(conference: Conference) -> None:
     plan_conference_invitations(conference)
 
 
+SAID_ONCE = (Kind.CONFERENCE_INVITATION, Kind.CONFERENCE_CANCELLED)
+
+
 def plan_conference_invitations(conference: Conference) -> None:
     """Plan each participant's invitation (again after a move) and, once cancelled, the notice.
 
@@ -405,6 +408,7 @@ def plan_conference_invitations(conference: Conference) -> None:
     rules = ReminderSettings.current()
     now = timezone.now()
     wanted = []
+    stamp = f"s{conference.sequence}"
     if conference.status == ConferenceStatus.SCHEDULED:
         kind, expires_at = Kind.CONFERENCE_INVITATION, conference.starts_at
         _, people = _conference_recipients(conference)
@@ -414,8 +418,12 @@ def plan_conference_invitations(conference: Conference) -> None:
         people = [p for p in _conference_recipients(conference, declined_too=True)[1] if p.pk in reached]
     else:
         people = []
+    # Said once, whatever the channel: one that changed since (an email marked not to be used) must
+    # not send it again, nor (for an invitation) ask again and lose the answer.
+    said = Reminder.objects.filter(conference=conference, status=ReminderStatus.SENT, kind__in=SAID_ONCE)
+    reached = {(k, pid) for k, pid, key in said.values_list("kind", "recipient_person", "key") if f":{stamp}:" in key}
     for person in people:
-        if (way := _one_channel(person, now, rules)) is None:
+        if (kind, person.pk) in reached or (way := _one_channel(person, now, rules)) is None:
             continue
         channel, due = way
         wanted.append(
@@ -424,7 +432,7 @@ def plan_conference_invitations(conference: Conference) -> None:
                 variant="",
                 channel=channel,
                 due_at=due,
-                stamp=f"s{conference.sequence}",
+                stamp=stamp,
                 expires_at=expires_at,
                 person=person,
                 subject={"case": conference.case, "conference": conference},
@@ -528,11 +536,19 @@ def plan_harmed_party_notices(case: Case) -> None:
     now = timezone.now()
     wanted = []
     events = harmed_party_events(case)
+    # Each is told once, whatever the channel: a channel that changed since must not tell it again.
+    told = set(
+        Reminder.objects.filter(case=case, kind=Kind.HARMED_PARTY_NOTICE, status=ReminderStatus.SENT).values_list(
+            "recipient_person", "variant"
+        )
+    )
     for person in _informed_people(case) if events else []:
         if (way := _one_channel(person, now, rules)) is None:
             continue
         channel, due = way
         for variant, stamp, item in events:
+            if (person.pk, variant) in told:
+                continue
             subject = {"case": case, **({"item": item} if item else {})}
             wanted.append(
                 Planned(

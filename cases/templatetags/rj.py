@@ -1,6 +1,7 @@
 """Small display helpers shared by every template."""
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 
 from people.models import Notification
@@ -78,3 +79,9 @@ def sort_header(context, sorting, key, label, css=""):
         "current": current,
         "descending": current and sorting.descending,
     }
+
+
+@register.simple_tag
+def participant_languages():
+    """The participants' languages, each named in itself: Django's own names are in the page's language."""
+    return settings.LANGUAGES

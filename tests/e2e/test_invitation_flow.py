@@ -9,6 +9,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from cases import services as case_services
+from cases.followups import issue_survey_link
+from cases.models import SatisfactionSurvey
 from conferences import services as conference_services
 from conferences.models import Participant
 from reminders.sending import send_due_reminders
@@ -98,3 +101,31 @@ def test_the_facilitator_corrects_contact_details_from_the_case_file(live_server
     expect(page.get_by_text("07700 900999", exact=True)).to_be_visible()
     expect(page.get_by_text("not to be used", exact=True)).to_be_visible()
     screenshot("contact-details-saved")
+
+
+def test_the_survey_pages_pass_the_accessibility_check_on_a_phone(live_server, browser, serious_violations):
+    officer = UserFactory(username="pc_gray", officer=True)
+    supervisor = UserFactory(username="sgt_hart")
+    facilitator = UserFactory(username="fac_ives", facilitator=True)
+    case = make_ready_case(officer=officer, supervisor=supervisor, facilitator=facilitator)
+    case_services.close_without_conference(case=case, by=supervisor, reason="The parties settled it themselves.")
+    survey = SatisfactionSurvey.objects.get(case=case)
+    link = issue_survey_link(survey=survey)
+
+    phone = browser.new_context(viewport=PHONE, locale="en-GB", is_mobile=True, bypass_csp=True)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}{link}")
+    expect(page.get_by_role("heading", name="How was your experience?")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Send my answers").click()  # nothing chosen: the errors
+    expect(page.get_by_text("Please choose one answer.")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="Cymraeg").click()
+    expect(page.get_by_role("heading", name="Sut brofiad gawsoch chi?")).to_be_visible()
+    page.get_by_label("Bodlon iawn").check()
+    page.get_by_role("button", name="Anfon fy atebion").click()
+    expect(page.get_by_role("heading", name="Diolch")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "survey-thanks-welsh.png"), full_page=True)
+    assert serious_violations(page) == []
+    phone.close()

@@ -5,6 +5,7 @@ Built on the reminders' case (conftest.py): Harriet Hale is the harmed party, Ro
 """
 
 import pytest
+from django.urls import reverse
 
 from cases import services as case_services
 from cases.models import ConsentPurpose
@@ -84,6 +85,24 @@ def test_a_missed_item_and_a_returned_case_are_told_too(
         "Your restorative justice case has gone back to the police",
     ]
     assert "Robin stopped engaging" not in " ".join(e.body for e in mailoutbox if e.to == [HARRIET])
+
+
+def test_a_channel_that_changes_later_tells_nothing_twice(
+    ready_case, harriet, facilitator, partner, mailoutbox, sms_outbox, login
+):
+    opt_in(ready_case, harriet, facilitator)
+    agree(ready_case, facilitator, partner)
+    sweep()
+    assert notices(mailoutbox) == ["An agreement was made in your restorative justice case"]
+    contact = harriet.contact
+    data = {"phone": contact.phone, "email": contact.email, "address": contact.address, "time_zone": ""}
+
+    login(facilitator).post(
+        reverse("cases:contact_details", args=[ready_case.pk, harriet.pk]), {**data, "email_not_to_use": "on"}
+    )
+    sweep()
+
+    assert [m.body for m in sms_outbox if "agreement" in m.body] == []
 
 
 def test_without_the_opt_in_nothing_is_sent(ready_case, harriet, facilitator, supervisor, partner, mailoutbox):

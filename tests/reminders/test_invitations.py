@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from cases import services as case_services
 from conferences import services as conference_services
 from conferences.models import Conference, Participant
 from people.models import ContactDetails, Notification
@@ -182,6 +183,7 @@ def test_a_move_sends_a_new_invitation_whose_link_replaces_the_old_one(
     )
     robin_row = participant(booked, "Robin")
     assert (robin_row.invitation, robin_row.answered_at) == (Invitation.INVITED, None)  # asked again
+    assert client.get(old_link).status_code == 404  # at once, not only once the new invitation went
     assert sweep() == {"sent": 2}
 
     email = invitation_to(mailoutbox, "robin.reed@example.org")
@@ -252,6 +254,38 @@ def test_once_sent_an_invitation_cannot_be_marked_not_invited(booked, login, fac
     login(facilitator).post(url, {f"p{robin_row.pk}-invitation": "accepted"})  # a phone call: recorded by hand
     robin_row.refresh_from_db()
     assert robin_row.invitation == Invitation.ACCEPTED
+
+
+def test_a_participant_who_withdraws_their_consent_can_no_longer_answer(booked, mailoutbox, client, facilitator):
+    sweep()
+    harriet_link = link_of(invitation_to(mailoutbox, "harriet.hale@example.org"))
+    robin_link = link_of(invitation_to(mailoutbox, "robin.reed@example.org"))
+    consent = booked.case.consents.get(person__first_name="Harriet")
+
+    case_services.withdraw_consent(consent=consent, by=facilitator, reason="She no longer wants to meet.")
+
+    assert client.get(harriet_link).status_code == 404
+    # Without her the case cannot meet: the conference is cancelled, and Robin's page says so.
+    robin_page = client.get(robin_link)
+    assert robin_page.status_code == 410
+    assert "This meeting was cancelled" in page_text(robin_page)
+
+
+def test_a_channel_that_changes_after_the_invitation_went_neither_resends_it_nor_loses_the_answer(
+    booked, mailoutbox, sms_outbox, client, login, facilitator, robin
+):
+    sweep()
+    client.post(link_of(invitation_to(mailoutbox, "robin.reed@example.org")), {"answer": "accepted"})
+    contact = robin.contact
+    data = {"phone": contact.phone, "email": contact.email, "address": contact.address, "time_zone": ""}
+
+    login(facilitator).post(
+        reverse("cases:contact_details", args=[booked.case.pk, robin.pk]), {**data, "email_not_to_use": "on"}
+    )
+    sweep()
+
+    assert [m for m in sms_outbox if "invited" in m.body.lower()] == []
+    assert participant(booked, "Robin").invitation == Invitation.ACCEPTED
 
 
 # In their own language
