@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, ConsentPurpose
 from cases.transitions import record_case_event
-from people.audit import record_audit
+from people.audit import record_audit, record_bulk_change
 from people.links import link_hash, new_link_token
 from people.models import AuditEntry, Notification
 from rjcases.workflow import conference_changed
@@ -127,8 +127,13 @@ def void_links_without_consent(case) -> int:
     consents = case.consents.filter(purpose=ConsentPurpose.CONFERENCE, withdrawn_at__isnull=True)
     allowed = {pk for pair in consents.values_list("person_id", "given_by_id") for pk in pair if pk}
     live = Participant.objects.filter(conference__case=case, conference__status=ConferenceStatus.SCHEDULED)
-    voided = live.exclude(link_hash="").exclude(person__isnull=True).exclude(person__in=allowed)
-    return voided.update(link_hash="", link_expires_at=None)
+    voided = list(
+        live.exclude(link_hash="").exclude(person__isnull=True).exclude(person__in=allowed).values_list("pk", flat=True)
+    )
+    if voided:
+        Participant.objects.filter(pk__in=voided).update(link_hash="", link_expires_at=None)
+        record_bulk_change(Participant, voided, detail="invitation link stopped: consent withdrawn")
+    return len(voided)
 
 
 def _tell_facilitators(conference: Conference, text: str) -> None:
