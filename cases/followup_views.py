@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
-from people.links import chosen_language, participant_language, participant_page
+from people.links import participant_page, speak_their_language
 
 from . import followups
 from .followup_forms import ReoffendingCheckForm, SurveyForm
@@ -84,7 +84,7 @@ def _link_problem(request, error: SurveyLinkError):
         problem, status = "expired", 410
     else:
         problem, status = "unknown", 404
-    return render(request, "survey/link_problem.html", {"problem": problem, "translated": True}, status=status)
+    return render(request, "survey/link_problem.html", {"problem": problem}, status=status)
 
 
 @participant_page
@@ -95,8 +95,7 @@ def survey_page(request, token):
         survey = followups.survey_for_token(token)
     except SurveyLinkError as error:
         return _link_problem(request, error)
-    if not chosen_language(request):
-        translation.activate(participant_language(survey.person))
+    speak_their_language(request, survey.person)
     form = SurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,10 +103,10 @@ def survey_page(request, token):
         except SurveyLinkError as error:
             return _link_problem(request, error)
         return redirect(f"{reverse('survey:thanks')}?lang={translation.get_language()}")  # in the same language
-    context = {"form": form, "expires_at": survey.expires_at, "translated": True}
+    context = {"form": form, "expires_at": survey.expires_at}
     return render(request, "survey/form.html", context, status=400 if form.errors else 200)
 
 
 @participant_page
 def survey_thanks(request):
-    return render(request, "survey/thanks.html", {"translated": True})
+    return render(request, "survey/thanks.html")

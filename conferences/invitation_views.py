@@ -1,10 +1,9 @@
 """The participant's invitation page: when and where, their answer, and the join link when it is time."""
 
 from django.shortcuts import render
-from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
-from people.links import chosen_language, participant_language, participant_page
+from people.links import participant_page, speak_their_language
 
 from . import invitations
 from .forms import InvitationAnswerForm
@@ -18,7 +17,7 @@ def _link_problem(request, error: InvitationLinkError):
         problem, status = "expired", 410
     else:
         problem, status = "unknown", 404
-    return render(request, "invitation/link_problem.html", {"problem": problem, "translated": True}, status=status)
+    return render(request, "invitation/link_problem.html", {"problem": problem}, status=status)
 
 
 @participant_page
@@ -29,8 +28,7 @@ def answer(request, token):
         participant = invitations.participant_for_link(token)
     except InvitationLinkError as error:
         return _link_problem(request, error)
-    if not chosen_language(request):
-        translation.activate(participant_language(participant.person))
+    speak_their_language(request, participant.person)
     form, status = None, 200
     if participant.answered_at is None:
         form = InvitationAnswerForm(request.POST if request.method == "POST" else None)
@@ -54,7 +52,5 @@ def answer(request, token):
         "form": form,
         "join_link": conference.meeting_link if invitations.join_link_shown(conference) else "",
         "online": conference.mode == conference.Mode.VIRTUAL,
-        "now": timezone.now(),
-        "translated": True,
     }
     return render(request, "invitation/answer.html", context, status=status)

@@ -11,7 +11,6 @@ from an hour before. Moving the conference sends a new invitation, whose link re
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,12 +68,7 @@ def issue_invitation_link(*, participant: Participant) -> str:
 
 def participant_for_link(token: str) -> Participant:
     """Return the participant a link opens; raise an InvitationLinkError subclass saying why it cannot be used."""
-    found = (
-        Participant.objects.filter(link_hash=link_hash(token))
-        .exclude(link_hash="")
-        .select_related("conference", "person")
-        .first()
-    )
+    found = Participant.objects.filter(link_hash=link_hash(token)).select_related("conference", "person").first()
     if found is None:
         raise InvitationLinkUnknown("This link is not known.")
     if found.conference.status == ConferenceStatus.CANCELLED:
@@ -93,7 +87,7 @@ def answer_invitation(*, participant: Participant, answer: str, note: str = "") 
     # Compare-and-set on the link itself: of two answers at once one lands, and an answer through
     # a link that a new invitation replaced meanwhile lands nowhere.
     answered = Participant.objects.filter(
-        Q(link_expires_at__gt=now),
+        link_expires_at__gt=now,
         pk=participant.pk,
         link_hash=participant.link_hash,
         answered_at__isnull=True,

@@ -40,6 +40,12 @@ def chosen_language(request) -> str:
     return chosen if chosen in LANGUAGE_CODES else ""
 
 
+def speak_their_language(request, person) -> None:
+    """Unless the participant chose a language on the page, switch to theirs (in a participant page)."""
+    if not chosen_language(request):
+        translation.activate(participant_language(person))
+
+
 def participant_page(view):
     """Let the page open without logging in, and keep it out of caches and other sites' logs.
 

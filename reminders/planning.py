@@ -290,12 +290,9 @@ def plan_case_closed_reminders(case: Case) -> None:
     )
     checks, surveys = create_follow_ups(case=case)
     for survey in surveys:
-        # One channel only: each sending makes a new link, which would void the other.
-        channels = _person_channels(survey.person)[:1]
-        due = closed_at + timedelta(days=rules.survey_days_after_close)
-        for channel in channels:
-            if channel == Channel.SMS:
-                due = outside_quiet_hours(due, survey.person, rules)
+        way = _one_channel(survey.person, closed_at + timedelta(days=rules.survey_days_after_close), rules)
+        if way is not None:
+            channel, due = way
             wanted.append(
                 Planned(
                     kind=Kind.SATISFACTION_SURVEY,
