@@ -201,6 +201,7 @@ def render_case_file(request, case, *, bound=None, status=200):
         )
     )
     scheduled = next((c for c in conferences if c.is_scheduled), None)
+    can_work = can_work_case(user, case)
     events = list(case.events.select_related("actor").order_by("-created_at", "-pk"))
     is_open = case.is_open
     context = {
@@ -213,7 +214,9 @@ def render_case_file(request, case, *, bound=None, status=200):
         "scheduled_conference": scheduled,
         "events": events,
         "stages": _stages(case, events),
-        "can_work": can_work_case(user, case),
+        "can_work": can_work,
+        # What is written in an exchange is the case team's alone (DESIGN.md, data protection 4).
+        "exchanges": list(case.exchanges.prefetch_related("members__statements")) if can_work else [],
         "notes": case.notes.select_related("author"),
         "note_form": bound.get("note") or NoteForm(),
         "conferences": conferences,

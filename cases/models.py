@@ -165,6 +165,7 @@ class CaseEvent(models.Model):
         ASSESSMENT = "assessment", "Assessment"
         CONFERENCE = "conference", "Conference"
         AGREEMENT = "agreement", "Agreement"
+        EXCHANGE = "exchange", "Exchange"
         NOTE = "note", "Note"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -230,6 +231,9 @@ class ConsentPurpose(models.TextChoices):
     # The harmed party's opt-in to hear how it goes: the agreement, the items that repair their harm,
     # and how the case closed (reminders/planning.py, plan_harmed_party_notices).
     KEEP_INFORMED = "keep_informed", "Be kept informed of the agreement and the outcome"
+    # Writing and reading statements in an asynchronous exchange (conferences/exchanges.py): withdrawn,
+    # it closes the exchanges the person takes part in.
+    EXCHANGE = "exchange", "Take part in an asynchronous exchange"
 
 
 class Consent(models.Model):

@@ -1,7 +1,7 @@
 """Conferences and circles, their participants, and the agreements they reach."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case
+from people.fields import EncryptedTextField
 from people.models import Partner, Person
 
 
@@ -403,3 +404,185 @@ class ServiceHours(models.Model):
 
     def __str__(self):
         return f"{self.hours} h on {self.worked_on}"
+
+
+# Asynchronous exchanges --------------------------------------------------------------------------
+
+
+class ExchangePurpose(models.TextChoices):
+    """What a participant is asked to write. Translated: the writer's page names it in their language."""
+
+    HARM = "harm", _("Account of what happened and how it affected you")
+    QUESTIONS = "questions", _("Questions you would like answered")
+    REFLECTION = "reflection", _("Reflection on what happened")
+    ANSWERS = "answers", _("Answers to the questions you were sent")
+    APOLOGY = "apology", _("Letter of apology")
+    OTHER = "other", _("Anything else you would like to say")
+
+
+class ExchangeSide(models.TextChoices):
+    """Who wrote a statement, as the others read it: a side, never a name."""
+
+    RESPONSIBLE = "responsible", _("The person responsible")
+    HARMED = "harmed", _("The person harmed")
+    GUARDIAN = "guardian", _("A parent or guardian")
+    SUPPORTER = "supporter", _("A supporter")
+
+
+#: What each side may be asked to write; an apology is the responsible party's to give.
+PURPOSES_BY_SIDE = {
+    ExchangeSide.HARMED: [ExchangePurpose.HARM, ExchangePurpose.QUESTIONS, ExchangePurpose.OTHER],
+    ExchangeSide.RESPONSIBLE: [
+        ExchangePurpose.REFLECTION,
+        ExchangePurpose.ANSWERS,
+        ExchangePurpose.APOLOGY,
+        ExchangePurpose.OTHER,
+    ],
+    ExchangeSide.GUARDIAN: [ExchangePurpose.REFLECTION, ExchangePurpose.QUESTIONS, ExchangePurpose.OTHER],
+    ExchangeSide.SUPPORTER: [ExchangePurpose.OTHER],
+}
+
+
+class ExchangeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Exchange(FSMModelMixin, models.Model):
+    """An asynchronous restorative exchange on a case: indirect (shuttle) work, or preparation for a meeting.
+
+    The facilitator asks chosen participants for statements; each writes through their own link in
+    their own time, and nothing reaches the others until a facilitator has read it and shared it
+    (conferences/exchanges.py). The links work until the end of `open_until`, or until it closes.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exchanges")
+    status = FSMField(max_length=10, choices=ExchangeStatus.choices, default=ExchangeStatus.OPEN, protected=True)
+    open_until = models.DateField(help_text="The participants' links work until the end of this day.")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name_plural = "exchanges"
+
+    def __str__(self):
+        return f"Exchange of {timezone.localtime(self.opened_at):%d %b %Y}"
+
+    def get_absolute_url(self):
+        return reverse("exchanges:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ExchangeStatus.OPEN and timezone.now() < self.links_expire_at
+
+    @property
+    def links_expire_at(self):
+        """The end of `open_until` in the programme's time zone."""
+        end = datetime.combine(self.open_until + timedelta(days=1), time.min)
+        return timezone.make_aware(end, timezone.get_default_timezone())
+
+    @property
+    def summary(self) -> str:
+        """How far it got, in a line: for the case page (reads members and statements, prefetched there)."""
+        members = self.members.all()
+        statuses = [statement.status for member in members for statement in member.statements.all()]
+        parts = [f"{len(members)} people", f"{len(statuses)} statements asked for"]
+        for status, words in ((StatementStatus.SUBMITTED, "to read"), (StatementStatus.SHARED, "shared")):
+            if count := statuses.count(status):
+                parts.append(f"{count} {words}")
+        return " · ".join(parts)
+
+    @transition(field=status, source=ExchangeStatus.OPEN, target=ExchangeStatus.CLOSED)
+    def close(self):
+        self.closed_at = timezone.now()
+
+
+class ExchangeMember(models.Model):
+    """A participant taking part in an exchange, with the link they write and read by (its hash only)."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=20, choices=ExchangeSide.choices)
+    link_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    link_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    linked_at = models.DateTimeField(null=True, blank=True, help_text="When their newest link was sent.")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["exchange", "person"], name="exchange_member_once")]
+
+    def __str__(self):
+        return f"{self.person} in exchange {self.exchange_id}"
+
+
+class StatementStatus(models.TextChoices):
+    REQUESTED = "requested", "Asked for"
+    DRAFT = "draft", "Draft saved"
+    SUBMITTED = "submitted", "Sent, to read"
+    SHARED = "shared", "Shared"
+
+
+class Statement(FSMModelMixin, models.Model):
+    """One thing a member is asked to write, what they wrote, and what the others were given to read.
+
+    `text` is the writer's (a draft, then what they sent), kept as sent: it is for the case's
+    facilitators and supervisors only. `shared_text` is what the others read, the facilitator's
+    copy with anything that should not reach them taken out (`redacted`). Both encrypted at rest.
+    """
+
+    member = models.ForeignKey(ExchangeMember, on_delete=models.CASCADE, related_name="statements")
+    purpose = models.CharField(max_length=20, choices=ExchangePurpose.choices)
+    prompt = models.TextField(blank=True, max_length=1000, help_text="What the facilitator asks, in their words.")
+    item = models.ForeignKey(
+        AgreementItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The apology letter of the agreement that this statement delivers.",
+    )
+    status = FSMField(max_length=20, choices=StatementStatus.choices, default=StatementStatus.REQUESTED, protected=True)
+    text = EncryptedTextField(blank=True)
+    shared_text = EncryptedTextField(blank=True)
+    redacted = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(item__isnull=True) | Q(purpose="apology"), name="statement_item_apology")
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} ({self.get_status_display().lower()})"
+
+    @property
+    def is_writable(self) -> bool:
+        return self.status in (StatementStatus.REQUESTED, StatementStatus.DRAFT)
+
+    @transition(field=status, source=[StatementStatus.REQUESTED, StatementStatus.DRAFT], target=StatementStatus.DRAFT)
+    def save_draft(self):
+        self.saved_at = timezone.now()
+
+    @transition(
+        field=status, source=[StatementStatus.REQUESTED, StatementStatus.DRAFT], target=StatementStatus.SUBMITTED
+    )
+    def submit(self):
+        self.saved_at = self.submitted_at = timezone.now()
+
+    @transition(field=status, source=StatementStatus.SUBMITTED, target=StatementStatus.SHARED)
+    def share(self):
+        self.shared_at = timezone.now()

@@ -5,12 +5,13 @@ A partner sees only the agreement items their organisation supervises.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cases.permissions import can_work_case, cases_for_user
 from referrals.permissions import can_see_sealed
 
-from .models import AgreementItem, Conference, ConferenceFacilitator
+from .models import AgreementItem, Conference, ConferenceFacilitator, Exchange
 
 
 def conferences_for_user(user):
@@ -40,6 +41,15 @@ def get_conference_for_user(user, pk, *, write=False) -> Conference:
 def can_see_conference_notes(user, conference: Conference) -> bool:
     """Conference notes are confidential to the case's own facilitators and supervisors."""
     return can_work_case(user, conference.case)
+
+
+def get_exchange_for_user(user, pk) -> Exchange:
+    """Return the exchange if `user` works its case (404 otherwise): what is written in it, shared or
+    not, is for the case's facilitators and supervisors only."""
+    exchange = get_object_or_404(Exchange.objects.select_related("case__referral"), pk=pk)
+    if not cases_for_user(user).filter(pk=exchange.case_id).exists() or not can_work_case(user, exchange.case):
+        raise Http404("No such exchange.")
+    return exchange
 
 
 def items_for_user(user):

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cases.followups import answer_survey, create_follow_ups, issue_survey_link, record_reoffending_check
 from cases.models import (
+    OPEN_CASE_STATUSES,
     Assessment,
     Case,
     CaseStatus,
@@ -45,10 +46,12 @@ from cases.services import (
     sign_off_assessment,
     withdraw_consent,
 )
+from conferences.exchanges import StatementRequest, apology_items, open_exchange, write_statement
 from conferences.models import (
     Conference,
     ConferenceFacilitator,
     ConferenceStatus,
+    ExchangePurpose,
     ItemKind,
     ItemStatus,
     Participant,
@@ -1186,3 +1189,46 @@ class CaseScript:
             "hp": first(self.harmed, "the harmed party"),
             "gd": first(self.guardians, "the family"),
         }
+
+
+# An asynchronous exchange -----------------------------------------------------------------------
+
+DEMO_ACCOUNT = (
+    "I still check the locks twice before I leave the shop. I want to know why it was us, and whether "
+    "it will happen again. I would like to hear that from them, in writing first."
+)
+
+
+def open_demo_exchange(facilitator: User):
+    """Open an exchange on one of the facilitator's open cases between adults, the harmed party's
+    account already sent: the facilitator has something to read and share. Where the agreement has
+    an apology letter to do, the exchange is to deliver it. Return it, or None."""
+    for case in Case.objects.filter(facilitator=facilitator, status__in=OPEN_CASE_STATUSES).order_by("pk"):
+        parties = {party.role: party.person for party in case.referral.parties.select_related("person")}
+        harmed, responsible = parties.get(PartyRole.HARMED), parties.get(PartyRole.RESPONSIBLE)
+        if harmed is None or responsible is None or harmed.is_juvenile or responsible.is_juvenile:
+            continue
+        for person in (harmed, responsible):
+            record_consent(
+                case=case,
+                by=facilitator,
+                person=person,
+                purpose=ConsentPurpose.EXCHANGE,
+                given_by=person,
+                given_on=timezone.localdate(),
+                method=Consent.Method.PHONE,
+            )
+        requests = [
+            StatementRequest(person=harmed, purpose=ExchangePurpose.HARM),
+            StatementRequest(person=harmed, purpose=ExchangePurpose.QUESTIONS),
+            StatementRequest(person=responsible, purpose=ExchangePurpose.REFLECTION),
+        ]
+        if letter := apology_items(case).first():
+            requests.append(StatementRequest(person=responsible, purpose=ExchangePurpose.APOLOGY, item=letter))
+        exchange = open_exchange(
+            case=case, by=facilitator, open_until=timezone.localdate() + timedelta(days=28), requests=requests
+        )
+        account = exchange.members.get(person=harmed).statements.get(purpose=ExchangePurpose.HARM)
+        write_statement(member=account.member, statement_pk=account.pk, text=DEMO_ACCOUNT, send=True)
+        return exchange
+    return None

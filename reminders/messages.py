@@ -12,6 +12,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case
+from conferences.exchanges import shared_with
 from conferences.ics import conference_invitation
 
 from .models import Reminder, ReminderKind
@@ -233,6 +234,33 @@ def _harmed_party_notice(reminder, to_participant, link_path):
     )
 
 
+def _exchange(reminder, to_participant, link_path):
+    """What is waiting for them, from the exchange as it is when sent: what to write, what to read."""
+    exchange = reminder.exchange
+    member = exchange.members.get(person=reminder.recipient_person_id)
+    to_write = [s.get_purpose_display() for s in member.statements.all() if s.is_writable]
+    shared = shared_with(member).exists()
+    lines = []
+    if shared:
+        subject = _("Something was shared with you in your restorative justice case")
+        lines.append(_("Your facilitator has shared with you something written for you. Open the link to read it."))
+    else:
+        subject = _("You are asked to write something for your restorative justice case")
+    if to_write:
+        lines.append(_("Your facilitator asks you to write: %(what)s.") % {"what": "; ".join(to_write)})
+        lines.append(
+            _(
+                "Take your time: you can save a draft and come back to it. "
+                "Nothing is shared until your facilitator has read it."
+            )
+        )
+    lines.append(
+        _("The link works until %(day)s. If you receive a newer message, only its link works.")
+        % {"day": _day(exchange.open_until)}
+    )
+    return Message(subject=subject, lines=lines, path=link_path, action=_("Open your page"))
+
+
 def _survey(reminder, to_participant, link_path):
     return Message(
         subject=_("How was your experience with the restorative justice programme?"),
@@ -267,4 +295,5 @@ _COMPOSERS = {
     Kind.CONFERENCE_INVITATION: _invitation,
     Kind.CONFERENCE_CANCELLED: _cancelled,
     Kind.HARMED_PARTY_NOTICE: _harmed_party_notice,
+    Kind.EXCHANGE_MESSAGE: _exchange,
 }

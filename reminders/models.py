@@ -28,6 +28,7 @@ class ReminderKind(models.TextChoices):
     CONFERENCE_INVITATION = "conference_invitation", "Conference invitation"
     CONFERENCE_CANCELLED = "conference_cancelled", "Conference cancelled"
     HARMED_PARTY_NOTICE = "harmed_party_notice", "Harmed party kept informed"
+    EXCHANGE_MESSAGE = "exchange_message", "Exchange: something to write or read"
 
 
 class Channel(models.TextChoices):
@@ -85,6 +86,9 @@ class Reminder(models.Model):
     )
     item = models.ForeignKey(
         "conferences.AgreementItem", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    exchange = models.ForeignKey(
+        "conferences.Exchange", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"

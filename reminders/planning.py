@@ -21,7 +21,19 @@ from django.utils import timezone
 
 from cases.followups import create_follow_ups
 from cases.models import Case, CaseStatus, Consent, ConsentPurpose
-from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemKind, ItemStatus, Participant
+from conferences.models import (
+    AgreementItem,
+    Conference,
+    ConferenceStatus,
+    Exchange,
+    ExchangeMember,
+    ExchangeStatus,
+    ItemKind,
+    ItemStatus,
+    Participant,
+    Statement,
+    StatementStatus,
+)
 from people.models import Person, User
 from referrals.models import PartyRole, Referral, ReferralStatus
 
@@ -564,6 +576,68 @@ def plan_harmed_party_notices(case: Case) -> None:
         subject_code=f"c{case.pk}",
         why_cancelled="The harmed party no longer wishes to be kept informed.",
     )
+
+
+# Asynchronous exchanges -------------------------------------------------------------------------
+
+
+def _news_for(member: ExchangeMember, statements: list[Statement]) -> int:
+    """Count what a member has been given in an exchange so far: statements asked of them, and the
+    others' statements shared with them. It only grows; each new count is one message to them."""
+    return sum(
+        1
+        for s in statements
+        if s.member_id == member.pk or (s.status == StatementStatus.SHARED and s.member_id != member.pk)
+    )
+
+
+def plan_exchange_messages(exchange: Exchange) -> None:
+    """Send each member of an open exchange a message with their link whenever they have something
+    new: a statement to write, or one shared with them. One message for what came together.
+
+    Each sending makes a new link, which replaces the one before: one channel, and what is still
+    unsent is replaced by the newer message rather than sent as well.
+    """
+    wanted = []
+    if exchange.status == ExchangeStatus.OPEN:
+        rules = ReminderSettings.current()
+        now = timezone.now()
+        consenting = contactable_people_of([exchange.case_id], ConsentPurpose.EXCHANGE)[exchange.case_id]
+        statements = list(Statement.objects.filter(member__exchange=exchange))
+        sent = Reminder.objects.filter(exchange=exchange, status=ReminderStatus.SENT)
+        told = {}
+        for person_id, variant in sent.values_list("recipient_person", "variant"):
+            told[person_id] = max(told.get(person_id, 0), int(variant.removeprefix("n")))
+        for member in exchange.members.select_related("person__contact"):
+            news = _news_for(member, statements)
+            if member.person_id not in consenting or news <= told.get(member.person_id, 0):
+                continue
+            if (way := _one_channel(member.person, now, rules)) is None:
+                continue
+            channel, due = way
+            wanted.append(
+                Planned(
+                    kind=Kind.EXCHANGE_MESSAGE,
+                    variant=f"n{news}",
+                    channel=channel,
+                    due_at=due,
+                    expires_at=exchange.links_expire_at,
+                    person=member.person,
+                    subject={"case": exchange.case, "exchange": exchange},
+                )
+            )
+    _reconcile(
+        Reminder.objects.filter(exchange=exchange, kind=Kind.EXCHANGE_MESSAGE),
+        wanted,
+        subject_code=f"x{exchange.pk}",
+        why_cancelled="Replaced by a newer one." if exchange.is_open else "The exchange was closed.",
+    )
+
+
+def plan_case_exchange_messages(case: Case) -> None:
+    """Re-plan every open exchange of the case (after a consent or contact details changed)."""
+    for exchange in case.exchanges.filter(status=ExchangeStatus.OPEN):
+        plan_exchange_messages(exchange)
 
 
 def plan_agreement_reminders(case: Case) -> None:

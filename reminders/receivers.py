@@ -58,6 +58,12 @@ def _consent_changed(sender, case, **kwargs):
     planning.plan_case_conference_reminders(case)
     planning.plan_agreement_reminders(case)
     planning.plan_harmed_party_notices(case)
+    planning.plan_case_exchange_messages(case)
+
+
+@receiver(workflow.exchange_changed)
+def _exchange_changed(sender, exchange, **kwargs):
+    planning.plan_exchange_messages(exchange)
 
 
 @receiver(workflow.conference_changed)

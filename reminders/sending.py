@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 
 from cases.followups import issue_survey_link
 from cases.models import CaseStatus, ConsentPurpose, ReoffendingCheck, SatisfactionSurvey
+from conferences.exchanges import issue_exchange_link
 from conferences.invitations import issue_invitation_link
 from conferences.models import ConferenceStatus, ItemStatus
 from people.audit import record_audit
@@ -175,15 +176,20 @@ class _Batch:
                 "case__referral",
                 "conference__case__referral",  # a case's reference is its referral's
                 "item__agreement__case__referral",
+                "exchange",
             )
             .order_by("due_at", "pk")
         )
         self.lost = len(pks) - len(self.reminders)
         case_ids = {r.case_id for r in self.reminders if r.case_id}
         self.contactable = planning.contactable_people_of(case_ids)
-        self.informed = planning.contactable_people_of(
-            {r.case_id for r in self.reminders if r.kind == Kind.HARMED_PARTY_NOTICE}, ConsentPurpose.KEEP_INFORMED
-        )
+        # Messages to participants follow the consent of their purpose (_CONSENT_OF); others, taking part.
+        self.consenting = {
+            purpose: planning.contactable_people_of(
+                {r.case_id for r in self.reminders if _CONSENT_OF.get(r.kind) == purpose}, purpose
+            )
+            for purpose in set(_CONSENT_OF.values())
+        }
         self.surveys = {
             (s.case_id, s.person_id): s
             for s in SatisfactionSurvey.objects.filter(
@@ -415,9 +421,9 @@ def _stale_reason(reminder: Reminder, batch: _Batch) -> str:
     if reminder.channel == Channel.SMS and not _phone_number(reminder):
         return "No phone number on record."
     person = reminder.recipient_person_id
-    if reminder.kind == Kind.HARMED_PARTY_NOTICE:
-        if person not in batch.informed.get(reminder.case_id, ()):
-            return "The harmed party no longer wishes to be kept informed."
+    if reminder.kind in _CONSENT_OF:
+        if person not in batch.consenting[_CONSENT_OF[reminder.kind]].get(reminder.case_id, ()):
+            return _CONSENT_WITHDRAWN[reminder.kind]
     elif (
         person
         and reminder.kind != Kind.SATISFACTION_SURVEY
@@ -426,6 +432,15 @@ def _stale_reason(reminder: Reminder, batch: _Batch) -> str:
         return "The participant's consent is no longer active."
     check = _STILL_RELEVANT.get(reminder.kind)
     return check(reminder, batch) if check else ""
+
+
+#: The consent each kind of message to a participant needs, when it is not the consent to take part,
+#: and what is said of a message that lost it.
+_CONSENT_OF = {Kind.HARMED_PARTY_NOTICE: ConsentPurpose.KEEP_INFORMED, Kind.EXCHANGE_MESSAGE: ConsentPurpose.EXCHANGE}
+_CONSENT_WITHDRAWN = {
+    Kind.HARMED_PARTY_NOTICE: "The harmed party no longer wishes to be kept informed.",
+    Kind.EXCHANGE_MESSAGE: "The participant's consent to take part in the exchange is no longer active.",
+}
 
 
 def _screening_stale(reminder, batch):
@@ -468,6 +483,10 @@ def _cancellation_stale(reminder, batch):
     return "" if reminder.conference.status == ConferenceStatus.CANCELLED else "The conference is not cancelled."
 
 
+def _exchange_stale(reminder, batch):
+    return "" if reminder.exchange.is_open else "The exchange was closed."
+
+
 def _followup_stale(reminder, batch):
     if reminder.kind == Kind.SATISFACTION_SURVEY:
         survey = batch.surveys.get((reminder.case_id, reminder.recipient_person_id))
@@ -494,6 +513,7 @@ _STILL_RELEVANT = {
     Kind.CONFERENCE_INVITATION: _conference_stale,  # an invitation is to one time, as a reminder is
     Kind.CONFERENCE_CANCELLED: _cancellation_stale,
     Kind.HARMED_PARTY_NOTICE: _notice_stale,
+    Kind.EXCHANGE_MESSAGE: _exchange_stale,
 }
 
 
@@ -516,6 +536,8 @@ def _link(reminder: Reminder, batch: _Batch) -> str:
     if reminder.kind == Kind.CONFERENCE_INVITATION:
         participant = reminder.conference.participants.get(person=reminder.recipient_person_id)
         return issue_invitation_link(participant=participant)
+    if reminder.kind == Kind.EXCHANGE_MESSAGE:
+        return issue_exchange_link(member=reminder.exchange.members.get(person=reminder.recipient_person_id))
     return ""
 
 

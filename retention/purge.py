@@ -29,7 +29,7 @@ from cases.models import (
     ReoffendingCheck,
     SatisfactionSurvey,
 )
-from conferences.models import Agreement, AgreementItem, Conference, Participant
+from conferences.models import Agreement, AgreementItem, Conference, Exchange, ExchangeMember, Participant, Statement
 from people.audit import record_audit
 from people.models import AuditEntry, ContactDetails, Person, PersonMerge
 from referrals.models import ContactUpdate, Referral, ReferralEvent, ReferralParty, ReferralStatus
@@ -92,6 +92,9 @@ FREE_TEXT = [
         "conference__case__referral",
         {"name": _neutral("name", PURGED), "answer_note": "", "link_hash": "", "link_expires_at": None},
     ),
+    (Exchange, "case__referral", {"close_reason": ""}),
+    (ExchangeMember, "exchange__case__referral", {"link_hash": "", "link_expires_at": None}),
+    (Statement, "member__exchange__case__referral", {"prompt": "", "text": "", "shared_text": ""}),
     (Agreement, "case__referral", {"summary": "", "renegotiation_reason": ""}),
     (AgreementItem, "agreement__case__referral", {"description": "", "status_note": ""}),
     (Seal, "referral", {"unseal_reason": _neutral("unseal_reason", PURGED)}),  # a lifted seal keeps a reason

@@ -16,6 +16,8 @@ urlpatterns = [
     path("agreements/", include("conferences.agreement_urls")),
     path("survey/", include("cases.survey_urls")),
     path("invitation/", include("conferences.invitation_urls")),
+    path("exchange/", include("conferences.exchange_link_urls")),
+    path("exchanges/", include("conferences.exchange_urls")),
     path("reminders/", include("reminders.urls")),
     path("dashboard/", include("reporting.urls")),
     path("api/", include("rjcases.api_urls")),

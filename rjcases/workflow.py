@@ -74,6 +74,9 @@ consent_changed = Signal()
 contact_changed = Signal()
 #: A conference was scheduled, moved, cancelled, held, or its participants changed (conference).
 conference_changed = Signal()
+#: An exchange was opened or closed, a statement in it asked for or shared (exchange). Reminders send
+#: its participants their links: what they are asked to write, and what was shared with them.
+exchange_changed = Signal()
 #: An agreement was recorded or renegotiated (case). Reminders replan every item's reminders.
 agreement_changed = Signal()
 #: An agreement item's status or progress changed (item).

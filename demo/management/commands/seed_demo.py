@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseStatus
 from conferences.models import AgreementItem, Conference, ConferenceStatus, ItemStatus
-from demo.casework import CaseWork, ensure_venues
+from demo.casework import CaseWork, ensure_venues, open_demo_exchange
 from demo.data import (
     ADMISSIONS,
     AGENCIES,
@@ -318,6 +318,7 @@ class DemoProgramme:
             self.backdate(referral, plan)
         self.references.save_counters()
         CaseWork(self.users, self.venues, self.now).seed(self.opened)
+        open_demo_exchange(self.users["facilitator"])
 
     # Planning ---------------------------------------------------------------------------------
 
