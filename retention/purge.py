@@ -3,9 +3,9 @@
 A record past its retention keeps its rows, ids, statuses, dates, codes, counts and amounts, so
 that the dashboard's figures stay as they were; what goes is what names or describes a person:
 names, dates of birth (the age group on the incident date is kept on each party), contact details
-(and the details typed onto referrals for someone on record),
-everything people wrote (notes, descriptions, reasons, timeline summaries, survey comments), the
-same in the history tables, planned reminders and the export pseudonyms. The audit log is never
+(and the details typed onto referrals for someone on record), everything people wrote (notes,
+descriptions, reasons, timeline summaries, survey comments, exchange statements), the same in the
+history tables, planned reminders and the export pseudonyms. The audit log is never
 touched: it holds ids and codes only.
 """
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Case, CaseNote, ContactAttempt
-from conferences.models import Agreement, AgreementItem, Conference, Participant
+from conferences.models import Agreement, AgreementItem, Conference, Exchange, ExchangeMember, Participant, Statement
 from people.models import AuditEntry, ContactDetails, Person, PersonMerge
 from referrals.models import ContactUpdate, PartyRole, Referral, ReferralParty
 from reminders.models import Reminder
@@ -91,6 +91,9 @@ def _record_rows(world):
         *Participant.objects.filter(conference__case=case),
         *Agreement.objects.filter(case=case),
         *AgreementItem.objects.filter(agreement__case=case),
+        *Exchange.objects.filter(case=case),
+        *ExchangeMember.objects.filter(exchange__case=case),
+        *Statement.objects.filter(member__exchange__case=case),
         *Reminder.objects.filter(case=case),
         *Seal.objects.filter(referral=case.referral),
     ]
@@ -140,7 +143,11 @@ def test_no_trace_of_a_purged_record_is_left_in_any_text_column(
     ContactUpdate.objects.create(person=world.harmed, referral=case.referral, phone="07700 900123", proposed_by=officer)
     duplicate = Person.objects.create(first_name="Pat", last_name="Lee", date_of_birth=world.harmed.date_of_birth)
     PersonMerge.objects.create(kept=world.harmed, merged=duplicate, merged_by=supervisor)
+    exchange = Exchange.objects.create(case=case, open_until=timezone.localdate(), opened_by=facilitator)
+    member = ExchangeMember.objects.create(exchange=exchange, person=world.harmed, side="harmed")
+    Statement.objects.create(member=member, purpose="harm", requested_by=facilitator, status="shared")
     planted = [name for row in [*_record_rows(world), duplicate] for name in _plant(row)]
+    assert "conferences.Statement.shared_text" in planted
     columns = _text_columns()
     assert _where_the_canary_is(columns), "the canary was planted"
     people = list(Person.objects.filter(referral_roles__referral=case.referral).values_list("pk", flat=True))
@@ -155,6 +162,7 @@ def test_no_trace_of_a_purged_record_is_left_in_any_text_column(
     assert not ContactDetails.objects.filter(person__in=people).exists()
     assert not ContactDetails.history.model.objects.filter(person_id__in=people).exists()
     assert not ContactUpdate.objects.filter(Q(person__in=people) | Q(referral=case.referral)).exists()
+    assert list(Statement.objects.filter(member=member).values_list("text", "shared_text")) == [("", "")]
     duplicate.refresh_from_db()
     assert (duplicate.display_name, duplicate.date_of_birth) == ("Purged", None)
     assert not Reminder.objects.filter(recipient_person__in=people).exists()
