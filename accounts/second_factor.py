@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 
 ENROLLED = "accounts_second_factor_enrolled"
 
@@ -58,8 +59,10 @@ class RequireSecondFactorMiddleware:
             and not has_second_factor(request)
         ):
             if request.path_info.startswith("/api/"):  # answered by the site's 403, in the API's shape
-                raise PermissionDenied("Set up a second factor for your account before using the API from a browser.")
-            messages.warning(request, "Set up a second factor for your account before you go on.")
+                raise PermissionDenied(
+                    _("Set up a second factor for your account before using the API from a browser.")
+                )
+            messages.warning(request, _("Set up a second factor for your account before you go on."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 SIGNED_IN_AT = "accounts_signed_in_at"
 LAST_SEEN = "accounts_last_seen"
@@ -39,10 +40,14 @@ def expiry_reason(session, now: float) -> str:
     """Say why `session` has ended, or return "" while it lasts."""
     if now - session.get(SIGNED_IN_AT, now) >= settings.SESSION_ABSOLUTE_SECONDS:
         hours = settings.SESSION_ABSOLUTE_SECONDS // 3600
-        return f"You were signed out because sessions end {hours} hours after signing in. Please sign in again."
+        return _("You were signed out because sessions end %(hours)s hours after signing in. Please sign in again.") % {
+            "hours": hours
+        }
     if now - session.get(LAST_SEEN, now) >= settings.SESSION_IDLE_SECONDS:
         minutes = settings.SESSION_IDLE_SECONDS // 60
-        return f"You were signed out after {minutes} minutes without activity. Please sign in again."
+        return _("You were signed out after %(minutes)s minutes without activity. Please sign in again.") % {
+            "minutes": minutes
+        }
     return ""
 
 

@@ -7,6 +7,7 @@ that does not validate shows the case file again with the form's errors in place
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from people.models import ContactDetails
@@ -43,7 +44,7 @@ def assign_facilitators(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Facilitators of {case} saved.")
+        messages.success(request, _("Facilitators of %(case)s saved.") % {"case": case})
     return redirect(case)
 
 
@@ -65,7 +66,7 @@ def mark_ready(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case)
-    return _done(request, case, f"Case {case} is ready: schedule a conference.")
+    return _done(request, case, _("Case %(case)s is ready: schedule a conference.") % {"case": case})
 
 
 def _person_form(request, case, name):
@@ -80,7 +81,7 @@ def _record_for_person(request, pk, name, record):
     form = _person_form(request, case, name)
     if not form.is_valid():
         if form.chosen_person_id() is None:
-            messages.error(request, "That person is not on this case. Reload the page and try again.")
+            messages.error(request, _("That person is not on this case. Reload the page and try again."))
             return _back(case, "people")
         return render_case_file(request, case, bound={name: form}, status=400)
     try:
@@ -95,7 +96,10 @@ def _record_for_person(request, pk, name, record):
 def log_contact(request, pk):
     def record(case, data):
         attempt = services.log_contact(case=case, by=request.user, **data)
-        return f"{attempt.get_channel_display()} to {data['person'].display_name} logged."
+        return _("%(channel)s to %(person)s logged.") % {
+            "channel": attempt.get_channel_display(),
+            "person": data["person"].display_name,
+        }
 
     return _record_for_person(request, pk, "contact", record)
 
@@ -104,7 +108,10 @@ def log_contact(request, pk):
 def record_consent(request, pk):
     def record(case, data):
         consent = services.record_consent(case=case, by=request.user, **data)
-        return f"Consent of {data['person'].display_name} to {consent.get_purpose_display().lower()} recorded."
+        return _("Consent of %(person)s to %(purpose)s recorded.") % {
+            "person": data["person"].display_name,
+            "purpose": consent.get_purpose_display().lower(),
+        }
 
     return _record_for_person(request, pk, "consent", record)
 
@@ -113,7 +120,7 @@ def record_consent(request, pk):
 def record_assessment(request, pk):
     def record(case, data):
         services.record_assessment(case=case, by=request.user, **data)
-        return f"Assessment of {data['person'].display_name} saved. A supervisor signs it off."
+        return _("Assessment of %(person)s saved. A supervisor signs it off.") % {"person": data["person"].display_name}
 
     return _record_for_person(request, pk, "assessment", record)
 
@@ -123,7 +130,7 @@ def decide_contact_update(request, pk, update_pk):
     """Adopt contact details proposed on a referral into the person's details, or dismiss them."""
     decision = request.POST.get("decision")
     if decision not in ("adopt", "dismiss"):
-        return HttpResponseBadRequest("Choose adopt or dismiss.")
+        return HttpResponseBadRequest(_("Choose adopt or dismiss."))
     case = get_case_for_user(request.user, pk, write=True)
     update = get_contact_update_for_case(case, update_pk)
     decide = adopt_contact_update if decision == "adopt" else dismiss_contact_update
@@ -132,8 +139,11 @@ def decide_contact_update(request, pk, update_pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case, "people")
-    done = "adopted into" if decision == "adopt" else "dismissed; nothing changed in"
-    return _done(request, case, f"Proposed contact details {done} the record.", "people")
+    if decision == "adopt":
+        message = _("Proposed contact details adopted into the record.")
+    else:
+        message = _("Proposed contact details dismissed; nothing changed in the record.")
+    return _done(request, case, message, "people")
 
 
 @require_POST
@@ -142,7 +152,7 @@ def withdraw_consent(request, pk, consent_pk):
     consent = get_object_or_404(case.consents.select_related("person"), pk=consent_pk)
     form = WithdrawConsentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the consent is withdrawn.")
+        messages.error(request, _("Say why the consent is withdrawn."))
         return _back(case, "people")
     before = case.status
     try:
@@ -151,11 +161,11 @@ def withdraw_consent(request, pk, consent_pk):
         messages.error(request, str(error))
         return _back(case, "people")
     case.refresh_from_db()
-    message = f"Consent of {consent.person.display_name} withdrawn."
+    message = _("Consent of %(person)s withdrawn.") % {"person": consent.person.display_name}
     if case.status == CaseStatus.INTAKE and before != CaseStatus.INTAKE:
-        message += " The case is back in intake: it is no longer ready for a conference."
+        message += " " + _("The case is back in intake: it is no longer ready for a conference.")
         if before == CaseStatus.SCHEDULED:
-            message += " Its scheduled conference is cancelled."
+            message += " " + _("Its scheduled conference is cancelled.")
     return _done(request, case, message, "people")
 
 
@@ -169,7 +179,8 @@ def sign_off_assessment(request, pk, assessment_pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case, "people")
-    return _done(request, case, f"Assessment of {assessment.person.display_name} signed off.", "people")
+    message = _("Assessment of %(person)s signed off.") % {"person": assessment.person.display_name}
+    return _done(request, case, message, "people")
 
 
 @require_POST
@@ -179,14 +190,18 @@ def add_note(request, pk):
     if not form.is_valid():
         return render_case_file(request, case, bound={"note": form}, status=400)
     services.add_note(case=case, by=request.user, text=form.cleaned_data["text"])
-    return _done(request, case, "Note added.", "notes")
+    return _done(request, case, _("Note added."), "notes")
 
 
 def add_party(request, pk):
     """Add a guardian, a supporter or another party to the case."""
     case = get_case_for_user(request.user, pk, write=True)
     if not case.is_open:
-        messages.error(request, f"Case {case} is {case.get_status_display().lower()}: no one can be added now.")
+        messages.error(
+            request,
+            _("Case %(case)s is %(status)s: no one can be added now.")
+            % {"case": case, "status": case.get_status_display().lower()},
+        )
         return _back(case, "people")
     form = CasePartyForm(request.POST or None, case=case, candidates=people_for_user(request.user))
     if request.method == "POST" and form.is_valid():
@@ -196,7 +211,7 @@ def add_party(request, pk):
             messages.error(request, str(error))
             return _back(case, "people")
         role = PartyRole(form.cleaned_data["role"]).label
-        return _done(request, case, f"{role} added to the case.", "people")
+        return _done(request, case, _("%(role)s added to the case.") % {"role": role}, "people")
     return render(request, "cases/add_party.html", {"case": case, "form": form}, status=400 if form.errors else 200)
 
 
@@ -211,7 +226,7 @@ def complete_case(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case)
-    return _done(request, case, f"Case {case} completed. The referring officer is told.")
+    return _done(request, case, _("Case %(case)s completed. The referring officer is told.") % {"case": case})
 
 
 @require_POST
@@ -225,7 +240,8 @@ def return_case(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case)
-    return _done(request, case, f"Case {case} returned to the referring agency. The officer is told.")
+    message = _("Case %(case)s returned to the referring agency. The officer is told.") % {"case": case}
+    return _done(request, case, message)
 
 
 @require_POST
@@ -239,7 +255,8 @@ def close_case(request, pk):
     except CASE_ERRORS as error:
         messages.error(request, str(error))
         return _back(case)
-    return _done(request, case, f"Case {case} closed without a conference. The officer is told.")
+    message = _("Case %(case)s closed without a conference. The officer is told.") % {"case": case}
+    return _done(request, case, message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -248,7 +265,7 @@ def contact_details(request, pk, person_pk):
     case = get_case_for_user(request.user, pk, write=True)
     person = services.case_people(case).get(person_pk)
     if person is None:
-        raise Http404("That person is not on this case.")
+        raise Http404(_("That person is not on this case."))
     on_record = ContactDetails.objects.filter(person=person).first() or ContactDetails(person=person)
     form = ContactDetailsForm(request.POST if request.method == "POST" else None, instance=on_record)
     if request.method == "POST" and form.is_valid():
@@ -257,6 +274,7 @@ def contact_details(request, pk, person_pk):
         except CASE_ERRORS as error:
             messages.error(request, str(error))
         else:
-            return _done(request, case, f"Contact details of {person.display_name} saved.", "people")
+            message = _("Contact details of %(person)s saved.") % {"person": person.display_name}
+            return _done(request, case, message, "people")
     context = {"case": case, "person": person, "form": form}
     return render(request, "cases/contact_details.html", context, status=400 if form.errors else 200)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_fsm import can_proceed
 
 from people.audit import record_audit
@@ -44,31 +46,44 @@ def next_step(case: Case, *, conferences=None, agreements=None) -> NextStep:
     if status == CaseStatus.INTAKE:
         problems = readiness_problems(case)
         if problems:
-            return NextStep(f"{len(problems)} thing{'s' if len(problems) != 1 else ''} to prepare", problems)
-        return NextStep("Everything is in place: mark the case ready.")
+            count = len(problems)
+            text = ngettext("%(count)s thing to prepare", "%(count)s things to prepare", count) % {"count": count}
+            return NextStep(text, problems)
+        return NextStep(_("Everything is in place: mark the case ready."))
     if status == CaseStatus.READY:
-        return NextStep("Schedule a conference.")
+        return NextStep(_("Schedule a conference."))
     if status == CaseStatus.SCHEDULED:
         scheduled = [c for c in (conferences or case.conferences.all()) if c.is_scheduled]
         if scheduled:
             when = timezone.localtime(scheduled[0].starts_at)
-            return NextStep(f"Conference on {when:%a %d %b %Y at %H:%M}: record it once held.")
-        return NextStep("Record the conference once it is held.")
+            return NextStep(
+                _("Conference on %(date)s at %(time)s: record it once held.")
+                % {"date": f"{when:%a %d %b %Y}", "time": f"{when:%H:%M}"}
+            )
+        return NextStep(_("Record the conference once it is held."))
     if status == CaseStatus.CONFERENCE_HELD:
-        return NextStep("Record the agreement.")
+        return NextStep(_("Record the agreement."))
     if status == CaseStatus.MONITORING:
         open_items = _open_items(case, agreements)
         if open_items:
             count = len(open_items)
             return NextStep(
-                f"{count} agreement item{'s' if count != 1 else ''} still open.",
-                [
-                    f"{item} (due {item.due_date:%d %b %Y}{', overdue' if item.is_overdue else ''})"
-                    for item in open_items
-                ],
+                ngettext("%(count)s agreement item still open.", "%(count)s agreement items still open.", count)
+                % {"count": count},
+                [_item_due(item) for item in open_items],
             )
-        return NextStep("Every agreement item is completed or waived: complete the case.")
-    return NextStep(f"Closed on {timezone.localtime(case.closed_at):%d %b %Y}." if case.closed_at else "Closed.")
+        return NextStep(_("Every agreement item is completed or waived: complete the case."))
+    if case.closed_at:
+        return NextStep(_("Closed on %(date)s.") % {"date": f"{timezone.localtime(case.closed_at):%d %b %Y}"})
+    return NextStep(_("Closed."))
+
+
+def _item_due(item) -> str:
+    """Say what an open agreement item is and when it is due."""
+    values = {"item": item, "date": f"{item.due_date:%d %b %Y}"}
+    if item.is_overdue:
+        return _("%(item)s (due %(date)s, overdue)") % values
+    return _("%(item)s (due %(date)s)") % values
 
 
 def _open_items(case, agreements=None):

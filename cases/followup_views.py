@@ -9,14 +9,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from people.links import participant_page, speak_their_language
 
 from . import followups
-from .followup_forms import ReoffendingCheckForm, SurveyForm
+from .followup_forms import ReoffendingCheckForm
 from .followups import FollowUpError, SurveyAlreadyAnswered, SurveyLinkError, SurveyLinkExpired
 from .permissions import get_case_for_user, require_supervisor
+from .survey_forms import SurveyForm
 
 # The reoffending checks
 
@@ -32,7 +34,7 @@ def follow_ups(request):
     )
     for check in page:
         check.form = ReoffendingCheckForm(check=check)
-        check.form.fields["note"].widget.attrs.update(rows=1, placeholder="Note (optional)")  # one line per check
+        check.form.fields["note"].widget.attrs.update(rows=1, placeholder=_("Note (optional)"))  # one line per check
     horizon = today + timedelta(days=followups.UPCOMING_DAYS)
     context = {
         "page": page,
@@ -66,7 +68,11 @@ def record_check(request, pk, check_pk):
         except FollowUpError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"The {check.months}-month reoffending check of case {case} is recorded.")
+            messages.success(
+                request,
+                _("The %(months)s-month reoffending check of case %(case)s is recorded.")
+                % {"months": check.months, "case": case},
+            )
             if back == "case":
                 return redirect(f"{case.get_absolute_url()}#follow-ups")
             return redirect("cases:follow_ups")

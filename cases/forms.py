@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from people.dates import PlainDateField
 from people.models import ContactDetails, Role, User
@@ -39,7 +41,7 @@ class PersonChoiceField(forms.ChoiceField):
     explain *why* a person on the case is the wrong choice instead of saying "not a valid choice".
     """
 
-    default_error_messages = {"invalid_choice": "This person is not on the case."}
+    default_error_messages = {"invalid_choice": _("This person is not on the case.")}
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -77,7 +79,7 @@ class PersonForm(forms.Form):
 
 
 class ContactForm(PersonForm):
-    contacted_at = forms.DateTimeField(label="When", widget=DATETIME_INPUT)
+    contacted_at = forms.DateTimeField(label=_("When"), widget=DATETIME_INPUT)
     channel = forms.ChoiceField(choices=ContactAttempt.Channel.choices)
     outcome = forms.ChoiceField(choices=ContactAttempt.Outcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_LIMIT)
@@ -85,15 +87,15 @@ class ContactForm(PersonForm):
     def clean_contacted_at(self):
         when = self.cleaned_data["contacted_at"]
         if when > timezone.now():
-            raise forms.ValidationError("A contact cannot be logged in the future.")
+            raise forms.ValidationError(gettext("A contact cannot be logged in the future."))
         return when
 
 
 class ConsentForm(PersonForm):
     purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
-    given_by = PersonChoiceField(help_text="The person, or a guardian on the case for a juvenile.")
-    given_on = PlainDateField(label="Given on", widget=DATE_INPUT)
-    method = forms.ChoiceField(choices=Consent.Method.choices, label="How it was given")
+    given_by = PersonChoiceField(help_text=_("The person, or a guardian on the case for a juvenile."))
+    given_on = PlainDateField(label=_("Given on"), widget=DATE_INPUT)
+    method = forms.ChoiceField(choices=Consent.Method.choices, label=_("How it was given"))
 
     def __init__(self, *args, guardians=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,7 +110,7 @@ class ConsentForm(PersonForm):
     def clean_given_on(self):
         day = self.cleaned_data["given_on"]
         if day > timezone.localdate():
-            raise forms.ValidationError("Consent cannot be dated in the future.")
+            raise forms.ValidationError(gettext("Consent cannot be dated in the future."))
         return day
 
     def clean(self):
@@ -117,28 +119,31 @@ class ConsentForm(PersonForm):
         if person and given_by and given_by.pk != person.pk and given_by.pk not in self.guardians:
             self.add_error(
                 "given_by",
-                f"{given_by.display_name} is not a guardian on this case: consent for {person.display_name} "
-                "is given by them or by a guardian.",
+                gettext(
+                    "%(given_by)s is not a guardian on this case: consent for %(person)s is given by them or by a "
+                    "guardian."
+                )
+                % {"given_by": given_by.display_name, "person": person.display_name},
             )
         return data
 
 
 class WithdrawConsentForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_LIMIT, label="Why is it withdrawn?"
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_LIMIT, label=_("Why is it withdrawn?")
     )
 
 
 class AssessmentForm(PersonForm):
-    will_attend = forms.BooleanField(required=False, initial=True, label="Will take part in the conference")
-    ready = forms.BooleanField(required=False, label="Prepared and ready to take part")
-    risk = forms.ChoiceField(choices=[("", "Choose"), *Assessment.Risk.choices])
+    will_attend = forms.BooleanField(required=False, initial=True, label=_("Will take part in the conference"))
+    ready = forms.BooleanField(required=False, label=_("Prepared and ready to take part"))
+    risk = forms.ChoiceField(choices=[("", _("Choose")), *Assessment.Risk.choices])
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=TEXT_LIMIT,
-        label="Confidential notes",
-        help_text="Seen only by the case's facilitators and supervisors.",
+        label=_("Confidential notes"),
+        help_text=_("Seen only by the case's facilitators and supervisors."),
     )
 
     @classmethod
@@ -153,9 +158,10 @@ class NoteForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=TEXT_LIMIT,
-        label="New note",
-        help_text="Confidential to the case's facilitators and supervisors. The timeline says only that a note was "
-        "added.",
+        label=_("New note"),
+        help_text=_(
+            "Confidential to the case's facilitators and supervisors. The timeline says only that a note was added."
+        ),
     )
 
 
@@ -164,9 +170,9 @@ def active_facilitators():
 
 
 class AssignForm(forms.Form):
-    facilitator = forms.ModelChoiceField(queryset=User.objects.none(), empty_label="Choose a facilitator")
+    facilitator = forms.ModelChoiceField(queryset=User.objects.none(), empty_label=_("Choose a facilitator"))
     co_facilitator = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="No co-facilitator", label="Co-facilitator"
+        queryset=User.objects.none(), required=False, empty_label=_("No co-facilitator"), label=_("Co-facilitator")
     )
 
     def __init__(self, *args, **kwargs):
@@ -178,14 +184,24 @@ class AssignForm(forms.Form):
         data = super().clean()
         facilitator, co_facilitator = data.get("facilitator"), data.get("co_facilitator")
         if facilitator and co_facilitator and facilitator == co_facilitator:
-            self.add_error("co_facilitator", "The co-facilitator must be someone other than the facilitator.")
+            self.add_error("co_facilitator", gettext("The co-facilitator must be someone other than the facilitator."))
         return data
 
 
 class CaseloadChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        inactive = "" if obj.is_active else ", no longer active"
-        return f"{obj} ({obj.open_cases} open case{'s' if obj.open_cases != 1 else ''}{inactive})"
+        values = {"facilitator": obj, "count": obj.open_cases}
+        if obj.is_active:
+            label = ngettext(
+                "%(facilitator)s (%(count)s open case)", "%(facilitator)s (%(count)s open cases)", obj.open_cases
+            )
+        else:
+            label = ngettext(
+                "%(facilitator)s (%(count)s open case, no longer active)",
+                "%(facilitator)s (%(count)s open cases, no longer active)",
+                obj.open_cases,
+            )
+        return label % values
 
 
 def _open_cases_held_as(role_field: str):
@@ -216,13 +232,13 @@ def facilitators_with_caseload():
 
 class ReassignForm(forms.Form):
     departing = CaseloadChoiceField(
-        queryset=User.objects.none(), empty_label="Choose a facilitator", label="Departing facilitator"
+        queryset=User.objects.none(), empty_label=_("Choose a facilitator"), label=_("Departing facilitator")
     )
     successor = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        empty_label="Choose a facilitator",
-        label="Hand their open cases to",
-        help_text="Their closed cases stay as they are.",
+        empty_label=_("Choose a facilitator"),
+        label=_("Hand their open cases to"),
+        help_text=_("Their closed cases stay as they are."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -233,18 +249,18 @@ class ReassignForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("departing") and data.get("departing") == data.get("successor"):
-            self.add_error("successor", "Choose someone other than the departing facilitator.")
+            self.add_error("successor", gettext("Choose someone other than the departing facilitator."))
         return data
 
 
 class ReturnForm(forms.Form):
-    reason_code = forms.ChoiceField(choices=[("", "Choose a reason"), *ReturnReason.choices], label="Reason")
+    reason_code = forms.ChoiceField(choices=[("", _("Choose a reason")), *ReturnReason.choices], label=_("Reason"))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_LIMIT)
 
     def clean(self):
         data = super().clean()
         if data.get("reason_code") == ReturnReason.OTHER and not data.get("note", "").strip():
-            self.add_error("note", "Say why, when the reason is “Other”.")
+            self.add_error("note", gettext("Say why, when the reason is “Other”."))
         return data
 
 
@@ -252,8 +268,8 @@ class CloseForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=TEXT_LIMIT,
-        label="Why close it without a conference?",
-        help_text="For example: the harmed party declined and no alternative was used.",
+        label=_("Why close it without a conference?"),
+        help_text=_("For example: the harmed party declined and no alternative was used."),
     )
 
 
@@ -271,7 +287,10 @@ class CasePartyForm(PartyForm):
         person_id = self.person_id() if not self.errors else None
         role = data.get("role")
         if person_id is not None and (person_id, role) in self.roles_on_case:
-            self.add_error("on_match", f"This person is already on the case as a {PartyRole(role).label.lower()}.")
+            self.add_error(
+                "on_match",
+                gettext("This person is already on the case as a %(role)s.") % {"role": PartyRole(role).label.lower()},
+            )
         return data
 
     def person_id(self):
@@ -287,9 +306,9 @@ class CaseFilterForm(forms.Form):
     """The case list's filters. Anything not understood is ignored rather than refused."""
 
     q = forms.CharField(
-        required=False, max_length=100, label="Reference, report number or name", validators=[validate_search]
+        required=False, max_length=100, label=_("Reference, report number or name"), validators=[validate_search]
     )
-    status = forms.ChoiceField(choices=[("", "Any stage"), *CaseStatus.choices], required=False, label="Stage")
+    status = forms.ChoiceField(choices=[("", _("Any stage")), *CaseStatus.choices], required=False, label=_("Stage"))
     facilitator = forms.ChoiceField(required=False)
 
     def __init__(self, *args, by_facilitator=True, **kwargs):
@@ -299,8 +318,8 @@ class CaseFilterForm(forms.Form):
             return
         people = User.objects.filter(role=Role.FACILITATOR).order_by("-is_active", "first_name", "last_name")
         self.fields["facilitator"].choices = [
-            ("", "Anyone"),
-            (UNASSIGNED, "Not assigned"),
+            ("", gettext("Anyone")),
+            (UNASSIGNED, gettext("Not assigned")),
             *[(str(user.pk), str(user)) for user in people],
         ]
 
@@ -338,19 +357,23 @@ class ContactDetailsForm(forms.ModelForm):
         fields = ["phone", "email", "address", "time_zone", "language", "phone_not_to_use", "email_not_to_use"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "phone_not_to_use": "A wrong number, or one they asked us not to use: no text message goes to it.",
-            "email_not_to_use": "No email goes to it.",
+            "phone_not_to_use": _("A wrong number, or one they asked us not to use: no text message goes to it."),
+            "email_not_to_use": _("No email goes to it."),
         }
 
     def clean_time_zone(self):
         name = self.cleaned_data["time_zone"].strip()
         if name and name not in available_timezones():
-            raise forms.ValidationError("Enter a time zone such as Europe/London or Europe/Dublin.")
+            raise forms.ValidationError(gettext("Enter a time zone such as Europe/London or Europe/Dublin."))
         return name
 
     def clean(self):
         data = super().clean()
-        for channel in ("phone", "email"):
+        nothing_to_mark = {
+            "phone": gettext("There is no phone to mark: leave it unticked."),
+            "email": gettext("There is no email to mark: leave it unticked."),
+        }
+        for channel, message in nothing_to_mark.items():
             if data.get(f"{channel}_not_to_use") and not data.get(channel):
-                self.add_error(f"{channel}_not_to_use", f"There is no {channel} to mark: leave it unticked.")
+                self.add_error(f"{channel}_not_to_use", message)
         return data

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from people.models import Notification
@@ -25,7 +27,11 @@ CASE_ERRORS = services.CASE_ERRORS
 def mark_notifications_read(request):
     count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     if count:
-        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+        messages.success(
+            request,
+            ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
+            % {"count": count},
+        )
     return redirect("home")
 
 
@@ -38,7 +44,7 @@ CASE_SORTS = {"reference": ("referral__reference",), "opened": ("opened_at",), "
 def case_list(request):
     user = request.user
     if not (user.is_supervisor or user.is_facilitator):
-        raise PermissionDenied("Cases are for supervisors and facilitators.")
+        raise PermissionDenied(_("Cases are for supervisors and facilitators."))
     filters = CaseFilterForm(request.GET, by_facilitator=user.is_supervisor)
     cases = filters.filter(
         cases_for_user(user).select_related("referral__offence_category", "facilitator", "co_facilitator")
@@ -60,9 +66,17 @@ def reassign_caseload(request):
             form.add_error(None, str(error))
         else:
             if moved:
-                messages.success(request, f"{moved} open case{'s' if moved != 1 else ''} moved to {successor}.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s open case moved to %(successor)s.",
+                        "%(count)s open cases moved to %(successor)s.",
+                        moved,
+                    )
+                    % {"count": moved, "successor": successor},
+                )
                 return redirect(f"{reverse('cases:list')}?facilitator={successor.pk}")
-            messages.info(request, f"{departing} has no open case: nothing was moved.")
+            messages.info(request, _("%(departing)s has no open case: nothing was moved.") % {"departing": departing})
             return redirect("cases:reassign")
     context = {"form": form, "caseload": facilitators_with_caseload()}
     return render(request, "cases/reassign.html", context, status=400 if form.errors else 200)

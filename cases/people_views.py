@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from referrals.models import PartyRole, Referral
 from referrals.permissions import referrals_for_user
@@ -19,7 +21,7 @@ PEOPLE_PAGE_SIZE = 20
 
 class PersonSearchForm(forms.Form):
     # Three characters at least: the trigram index cannot narrow a search by fewer.
-    q = forms.CharField(label="Name", max_length=100, min_length=MIN_NAME_LENGTH, strip=True)
+    q = forms.CharField(label=gettext_lazy("Name"), max_length=100, min_length=MIN_NAME_LENGTH, strip=True)
 
 
 @dataclass
@@ -45,7 +47,7 @@ class Found:
 def person_search(request):
     user = request.user
     if not (user.is_supervisor or user.is_facilitator):
-        raise PermissionDenied("Person search is for supervisors and facilitators.")
+        raise PermissionDenied(_("Person search is for supervisors and facilitators."))
     form = PersonSearchForm(request.GET if "q" in request.GET else None)
     page = None
     if form.is_valid():

@@ -7,6 +7,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from people.dates import PlainDateField
 from people.models import Partner, Person
@@ -23,9 +25,9 @@ MAX_ITEMS = 30
 MAX_YEARS_AHEAD = 5
 
 
-def _not_in_future(day, what):
+def _not_in_future(day, message):
     if day > timezone.localdate():
-        raise forms.ValidationError(f"The {what} cannot be in the future.")
+        raise forms.ValidationError(message)
     return day
 
 
@@ -35,29 +37,31 @@ class ItemForm(forms.Form):
     kind = forms.ChoiceField(choices=ItemKind.choices, initial=ItemKind.RESTITUTION)
     description = forms.CharField(
         max_length=300,
-        help_text="What exactly, in words the parties recognise. The supervising partner reads it: "
-        "leave out the harmed party's name.",
+        help_text=_(
+            "What exactly, in words the parties recognise. The supervising partner reads it: "
+            "leave out the harmed party's name."
+        ),
     )
     amount = forms.DecimalField(
         max_digits=9,
         decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
-        label="Amount to pay (£)",
+        label=_("Amount to pay (£)"),
     )
     hours = forms.DecimalField(
         max_digits=6,
         decimal_places=1,
         min_value=Decimal("0.1"),
         required=False,
-        label="Hours to do",
+        label=_("Hours to do"),
     )
     due_date = PlainDateField(widget=DATE_INPUT)
     harmed_party = forms.ModelChoiceField(
-        queryset=Person.objects.none(), required=False, empty_label="—", label="Repairs harm to"
+        queryset=Person.objects.none(), required=False, empty_label="—", label=_("Repairs harm to")
     )
     partner = forms.ModelChoiceField(
-        queryset=Partner.objects.all(), required=False, empty_label="The facilitator", label="Supervised by"
+        queryset=Partner.objects.all(), required=False, empty_label=_("The facilitator"), label=_("Supervised by")
     )
 
     def __init__(self, *args, harmed_parties=None, **kwargs):
@@ -67,9 +71,11 @@ class ItemForm(forms.Form):
     def clean_due_date(self):
         day = self.cleaned_data["due_date"]
         if day < timezone.localdate():
-            raise forms.ValidationError("The due date cannot be in the past.")
+            raise forms.ValidationError(gettext("The due date cannot be in the past."))
         if day.year > timezone.localdate().year + MAX_YEARS_AHEAD:
-            raise forms.ValidationError(f"The due date must be within {MAX_YEARS_AHEAD} years.")
+            raise forms.ValidationError(
+                gettext("The due date must be within %(years)s years.") % {"years": MAX_YEARS_AHEAD}
+            )
         return day
 
     def clean(self):
@@ -79,11 +85,11 @@ class ItemForm(forms.Form):
         if kind != ItemKind.RESTITUTION:
             data["amount"] = None
         elif not data.get("amount") and "amount" not in self.errors:
-            self.add_error("amount", "Restitution needs the amount to pay.")
+            self.add_error("amount", gettext("Restitution needs the amount to pay."))
         if kind != ItemKind.COMMUNITY_SERVICE:
             data["hours"] = None
         elif not data.get("hours") and "hours" not in self.errors:
-            self.add_error("hours", "Community service needs the number of hours.")
+            self.add_error("hours", gettext("Community service needs the number of hours."))
         return data
 
     def to_input(self) -> ItemInput:
@@ -94,13 +100,13 @@ class ItemForm(forms.Form):
 class BaseItemFormSet(forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        form.fields["DELETE"].label = "Remove this item"
+        form.fields["DELETE"].label = gettext("Remove this item")
 
     def clean(self):
         if any(self.errors):
             return
         if not self.kept_forms():
-            raise forms.ValidationError("An agreement needs at least one item.")
+            raise forms.ValidationError(gettext("An agreement needs at least one item."))
 
     def kept_forms(self):
         """Return the rows to save: prefilled rows not removed, and added rows that were filled in."""
@@ -161,7 +167,7 @@ class AgreementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
-        help_text="What the parties agreed, in their words.",
+        help_text=_("What the parties agreed, in their words."),
     )
 
 
@@ -169,8 +175,8 @@ class RenegotiateForm(AgreementForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-        label="Why is the agreement renegotiated?",
-        help_text="Kept with the new version and in the case's timeline.",
+        label=_("Why is the agreement renegotiated?"),
+        help_text=_("Kept with the new version and in the case's timeline."),
     )
 
 
@@ -181,29 +187,38 @@ class _ItemEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.item = item
 
-    def _dated(self, name: str, what: str):
-        day = _not_in_future(self.cleaned_data[name], what)
+    def _dated(self, name: str, *, in_future: str, before_opening: str):
+        """Return the date `name`; `before_opening` has the day the case was opened as %(opened)s."""
+        day = _not_in_future(self.cleaned_data[name], in_future)
         if self.item is not None:
             opened = timezone.localdate(self.item.agreement.case.opened_at)
             if day < opened:
-                raise forms.ValidationError(f"The {what} cannot be before the case was opened ({opened:%d %b %Y}).")
+                raise forms.ValidationError(before_opening % {"opened": format(opened, "%d %b %Y")})
         return day
 
 
 class PaymentForm(_ItemEntryForm):
-    amount = forms.DecimalField(max_digits=9, decimal_places=2, min_value=Decimal("0.01"), label="Amount paid (£)")
-    paid_on = PlainDateField(widget=DATE_INPUT, label="Paid on", initial=timezone.localdate)
+    amount = forms.DecimalField(max_digits=9, decimal_places=2, min_value=Decimal("0.01"), label=_("Amount paid (£)"))
+    paid_on = PlainDateField(widget=DATE_INPUT, label=_("Paid on"), initial=timezone.localdate)
 
     def clean_paid_on(self):
-        return self._dated("paid_on", "payment date")
+        return self._dated(
+            "paid_on",
+            in_future=gettext("The payment date cannot be in the future."),
+            before_opening=gettext("The payment date cannot be before the case was opened (%(opened)s)."),
+        )
 
 
 class HoursForm(_ItemEntryForm):
-    hours = forms.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"), label="Hours worked")
-    worked_on = PlainDateField(widget=DATE_INPUT, label="Worked on", initial=timezone.localdate)
+    hours = forms.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"), label=_("Hours worked"))
+    worked_on = PlainDateField(widget=DATE_INPUT, label=_("Worked on"), initial=timezone.localdate)
 
     def clean_worked_on(self):
-        return self._dated("worked_on", "date worked")
+        return self._dated(
+            "worked_on",
+            in_future=gettext("The date worked cannot be in the future."),
+            before_opening=gettext("The date worked cannot be before the case was opened (%(opened)s)."),
+        )
 
 
 STATUS_CHOICES = [(s, s.label) for s in (ItemStatus.COMPLETED, ItemStatus.MISSED, ItemStatus.WAIVED)]
@@ -216,12 +231,12 @@ class ItemStatusForm(forms.Form):
     "waived") reaches the service, which says why it is refused.
     """
 
-    status = forms.ChoiceField(choices=STATUS_CHOICES, widget=forms.RadioSelect, label="Mark the item as")
+    status = forms.ChoiceField(choices=STATUS_CHOICES, widget=forms.RadioSelect, label=_("Mark the item as"))
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
-        help_text="Required when the item was missed or is waived.",
+        help_text=_("Required when the item was missed or is waived."),
     )
 
     def __init__(self, *args, item, user, **kwargs):
@@ -238,24 +253,24 @@ class ItemStatusForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("status") in (ItemStatus.MISSED, ItemStatus.WAIVED) and not data.get("note", "").strip():
-            self.add_error("note", "Say why the item was missed or is waived.")
+            self.add_error("note", gettext("Say why the item was missed or is waived."))
         return data
 
 
 def validate_reference_search(text: str) -> None:
     """Partners find an item by its case reference, never by a person's name (DESIGN.md, data protection 2)."""
     if text.strip() and not is_number_search(text):
-        raise ValidationError("Search by the case reference, e.g. RJ-2026-000123.")
+        raise ValidationError(gettext("Search by the case reference, e.g. RJ-2026-000123."))
 
 
 class ItemFilter(django_filters.FilterSet):
     """The item list's filters; pass `request`. Partners search by case reference only and have no partner filter."""
 
     q = SearchFilter()
-    status = django_filters.ChoiceFilter(choices=ItemStatus.choices, empty_label="Any status")
-    kind = django_filters.ChoiceFilter(choices=ItemKind.choices, empty_label="Any kind")
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), empty_label="Any partner")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue only", widget=forms.CheckboxInput)
+    status = django_filters.ChoiceFilter(choices=ItemStatus.choices, empty_label=_("Any status"))
+    kind = django_filters.ChoiceFilter(choices=ItemKind.choices, empty_label=_("Any kind"))
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.all(), empty_label=_("Any partner"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue only"), widget=forms.CheckboxInput)
 
     class Meta:
         model = AgreementItem
@@ -265,7 +280,7 @@ class ItemFilter(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         if request.user.is_partner:
             del self.filters["partner"]
-            self.filters["q"].label = "Case reference"
+            self.filters["q"].label = gettext("Case reference")
             self.filters["q"].extra["validators"] = [validate_reference_search]
 
     def search(self, queryset, name, value):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import CaseStatus
@@ -53,15 +54,17 @@ def record_agreement(request, case_pk):
     """Record what the held conference agreed; the case moves to monitoring."""
     case = get_case_for_user(request.user, case_pk, write=True)
     if case.status == CaseStatus.MONITORING:
-        messages.error(request, f"Case {case} already has an agreement; renegotiate it to change it.")
+        messages.error(
+            request, _("Case %(case)s already has an agreement; renegotiate it to change it.") % {"case": case}
+        )
         return redirect(case)
     try:
         check_case_move(case, "start_monitoring")
     except InvalidTransition:
         messages.error(
             request,
-            f"An agreement is recorded once the conference is held; case {case} is "
-            f"{case.get_status_display().lower()}.",
+            _("An agreement is recorded once the conference is held; case %(case)s is %(status)s.")
+            % {"case": case, "status": case.get_status_display().lower()},
         )
         return redirect(case)
     form = AgreementForm(request.POST or None)
@@ -74,7 +77,7 @@ def record_agreement(request, case_pk):
         except InvalidTransition as error:
             messages.error(request, str(error))
             return redirect(case)
-        messages.success(request, f"Agreement recorded: case {case} is now monitored.")
+        messages.success(request, _("Agreement recorded: case %(case)s is now monitored.") % {"case": case})
         return redirect(case)
     context = {"case": case, "form": form, "items": items, "current": None}
     return render(request, "agreements/form.html", context, status=400 if request.method == "POST" else 200)
@@ -85,7 +88,7 @@ def renegotiate_agreement(request, case_pk):
     case = get_case_for_user(request.user, case_pk, write=True)
     current = case_agreements(case).filter(superseded_at__isnull=True).first()
     if case.status != CaseStatus.MONITORING or current is None:
-        messages.error(request, "An agreement can be renegotiated only while the case is monitored.")
+        messages.error(request, _("An agreement can be renegotiated only while the case is monitored."))
         return redirect(case)
     form = RenegotiateForm(request.POST or None, initial={"summary": current.summary})
     items = item_formset(case, request.POST or None, initial=item_initial(current))
@@ -98,7 +101,10 @@ def renegotiate_agreement(request, case_pk):
         except InvalidTransition as error:
             messages.error(request, str(error))
             return redirect(case)
-        messages.success(request, f"Agreement renegotiated: version {agreement.version} is now the current one.")
+        messages.success(
+            request,
+            _("Agreement renegotiated: version %(version)s is now the current one.") % {"version": agreement.version},
+        )
         return redirect(case)
     context = {"case": case, "form": form, "items": items, "current": current}
     return render(request, "agreements/form.html", context, status=400 if request.method == "POST" else 200)
@@ -146,7 +152,11 @@ def record_payment(request, pk):
     except InvalidTransition as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Payment of £{payment.amount} on {payment.paid_on:%d %b %Y} recorded.")
+        messages.success(
+            request,
+            _("Payment of £%(amount)s on %(date)s recorded.")
+            % {"amount": payment.amount, "date": f"{payment.paid_on:%d %b %Y}"},
+        )
     return redirect(item)
 
 
@@ -161,7 +171,10 @@ def record_hours(request, pk):
     except InvalidTransition as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{entry.hours} hours on {entry.worked_on:%d %b %Y} recorded.")
+        messages.success(
+            request,
+            _("%(hours)s hours on %(date)s recorded.") % {"hours": entry.hours, "date": f"{entry.worked_on:%d %b %Y}"},
+        )
     return redirect(item)
 
 
@@ -176,7 +189,7 @@ def set_item_status(request, pk):
     except InvalidTransition as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Item marked {item.get_status_display().lower()}.")
+        messages.success(request, _("Item marked %(status)s.") % {"status": item.get_status_display().lower()})
     return redirect(item)
 
 

@@ -1,9 +1,10 @@
-"""Forms of asynchronous exchanges: opening one, asking for more, sharing, closing; and the writer's own."""
+"""The facilitators' forms of asynchronous exchanges: opening one, asking for more, sharing, closing."""
 
 from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .exchanges import LONGEST, STATEMENT_MAX_LENGTH, StatementRequest, apology_items, exchange_people
@@ -15,7 +16,10 @@ DEFAULT_LENGTH = timedelta(days=28)
 
 class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.description} (due {obj.due_date:%d %b %Y})"
+        return gettext("%(description)s (due %(due_date)s)") % {
+            "description": obj.description,
+            "due_date": format(obj.due_date, "%d %b %Y"),
+        }
 
 
 def _purpose_label(purpose: str) -> str:
@@ -27,23 +31,23 @@ class OpenExchangeForm(forms.Form):
     """Who is asked to write what: one set of checkboxes per person who consented to an exchange."""
 
     open_until = forms.DateField(
-        label="Links work until",
+        label=_("Links work until"),
         widget=DATE_INPUT,
-        help_text="The last day the participants can write and read through their links.",
+        help_text=_("The last day the participants can write and read through their links."),
     )
     prompt = forms.CharField(
-        label="A word to the participants (optional)",
+        label=_("A word to the participants (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown to each of them above what they are asked to write. No names, no contact details.",
+        help_text=_("Shown to each of them above what they are asked to write. No names, no contact details."),
     )
     item = ItemChoiceField(
-        label="Deliver the agreement's apology letter",
+        label=_("Deliver the agreement's apology letter"),
         queryset=None,
         required=False,
-        empty_label="No: the letter is not an agreement item",
-        help_text="When the letter of apology is shared, this item is completed.",
+        empty_label=_("No: the letter is not an agreement item"),
+        help_text=_("When the letter of apology is shared, this item is completed."),
     )
 
     def __init__(self, *args, case, **kwargs):
@@ -69,17 +73,19 @@ class OpenExchangeForm(forms.Form):
     def clean_open_until(self):
         day, today = self.cleaned_data["open_until"], timezone.localdate()
         if not today <= day <= today + LONGEST:
-            raise forms.ValidationError(f"Choose a day from today to {today + LONGEST:%d %b %Y}.")
+            raise forms.ValidationError(
+                gettext("Choose a day from today to %(last_day)s.") % {"last_day": format(today + LONGEST, "%d %b %Y")}
+            )
         return day
 
     def clean(self):
         data = super().clean()
         chosen = [pk for pk in self.people if data.get(f"p{pk}")]
         if self.people and len(chosen) < 2:
-            raise forms.ValidationError("Ask at least two people for something: an exchange is between them.")
+            raise forms.ValidationError(gettext("Ask at least two people for something: an exchange is between them."))
         item = data.get("item")
         if item is not None and not any(ExchangePurpose.APOLOGY in data.get(f"p{pk}", ()) for pk in chosen):
-            self.add_error("item", "Ask the responsible party for a letter of apology to deliver this item.")
+            self.add_error("item", gettext("Ask the responsible party for a letter of apology to deliver this item."))
         return data
 
     def requests(self) -> list[StatementRequest]:
@@ -95,13 +101,13 @@ class OpenExchangeForm(forms.Form):
 class AskForStatementForm(forms.Form):
     """One more statement of someone who consented: an answer to questions shared, a second reflection."""
 
-    request = forms.ChoiceField(label="Ask")
+    request = forms.ChoiceField(label=_("Ask"))
     prompt = forms.CharField(
-        label="In your words (optional)",
+        label=_("In your words (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown to them above the box they write in.",
+        help_text=_("Shown to them above the box they write in."),
     )
 
     def __init__(self, *args, case, **kwargs):
@@ -120,34 +126,23 @@ class AskForStatementForm(forms.Form):
 
 class ShareStatementForm(forms.Form):
     shared_text = forms.CharField(
-        label="What the others will read",
+        label=_("What the others will read"),
         max_length=STATEMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Take out anything that should not reach them (a name, an address, something that would harm). "
-        "What they wrote stays here, for the case's facilitators and supervisors only.",
+        help_text=_(
+            "Take out anything that should not reach them (a name, an address, something that would harm). "
+            "What they wrote stays here, for the case's facilitators and supervisors only."
+        ),
     )
 
 
 class CloseExchangeForm(forms.Form):
     reason = forms.CharField(
-        label="Why close it?", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), required=True
+        label=_("Why close it?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), required=True
     )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("Say why the exchange is closed.")
+            raise forms.ValidationError(gettext("Say why the exchange is closed."))
         return reason
-
-
-class StatementForm(forms.Form):
-    """What the participant writes, through their link (in their language): saved as a draft, or sent."""
-
-    text = forms.CharField(
-        label=_("What you would like to write"),
-        required=False,
-        max_length=STATEMENT_MAX_LENGTH,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
-        error_messages={"max_length": _("Please keep it to %(limit_value)s characters (it has %(show_value)s).")},
-    )

@@ -7,9 +7,9 @@ from django.views.decorators.http import require_http_methods
 from people.links import participant_page, speak_their_language
 
 from . import exchanges
-from .exchange_forms import StatementForm
 from .exchanges import ExchangeClosed, ExchangeLinkError, StatementAlreadySent
 from .models import Statement
+from .participant_forms import StatementForm
 
 
 def _link_problem(request, error: ExchangeLinkError):

@@ -6,7 +6,8 @@ anyone else is answered "not found" (conferences/permissions.py, get_exchange_fo
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.permissions import get_case_for_user
 from people.audit import record_audit
@@ -23,7 +24,9 @@ def open_exchange(request, case_pk):
     """Choose who is asked to write what, and until when."""
     case = get_case_for_user(request.user, case_pk, write=True)
     if not case.is_open:
-        messages.error(request, f"Case {case} is closed: an exchange can no longer be opened on it.")
+        messages.error(
+            request, _("Case %(case)s is closed: an exchange can no longer be opened on it.") % {"case": case}
+        )
         return redirect(case)
     form = OpenExchangeForm(request.POST or None, case=case)
     status = 200
@@ -36,7 +39,7 @@ def open_exchange(request, case_pk):
             except InvalidTransition as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Exchange opened: each participant is sent their link.")
+                messages.success(request, _("Exchange opened: each participant is sent their link."))
                 return redirect(exchange)
         status = 400
     return render(request, "exchanges/open.html", {"case": case, "form": form}, status=status)
@@ -68,6 +71,7 @@ def _render_detail(request, exchange, *, bound=None, status=200):
     return render(request, "exchanges/detail.html", context, status=status)
 
 
+@require_safe
 def detail(request, pk):
     return _render_detail(request, get_exchange_for_user(request.user, pk))
 
@@ -88,8 +92,12 @@ def share(request, pk, statement_pk):
     except InvalidTransition as error:
         messages.error(request, str(error))
         return redirect(exchange)
-    cut = " with the parts you took out" if statement.redacted else ""
-    messages.success(request, f"Shared{cut}: the others in the exchange are sent a message.")
+    if statement.redacted:
+        messages.success(
+            request, _("Shared with the parts you took out: the others in the exchange are sent a message.")
+        )
+    else:
+        messages.success(request, _("Shared: the others in the exchange are sent a message."))
     return redirect(exchange)
 
 
@@ -104,7 +112,7 @@ def ask(request, pk):
     except InvalidTransition as error:
         form.add_error(None, str(error))
         return _render_detail(request, exchange, bound={"ask": form}, status=400)
-    messages.success(request, "Asked: they are sent a message with their link.")
+    messages.success(request, _("Asked: they are sent a message with their link."))
     return redirect(exchange)
 
 
@@ -119,5 +127,5 @@ def close(request, pk):
     except InvalidTransition as error:
         messages.error(request, str(error))
         return redirect(exchange)
-    messages.success(request, "Exchange closed: the participants' links no longer work.")
+    messages.success(request, _("Exchange closed: the participants' links no longer work."))
     return redirect(exchange)

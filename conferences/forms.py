@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Role, User
@@ -32,35 +33,35 @@ class FacilitatorChoiceField(forms.ModelMultipleChoiceField):
 class PlanForm(forms.Form):
     """When and where: the part of a conference that scheduling and rescheduling both set."""
 
-    start_date = forms.DateField(label="Date", widget=DATE_INPUT)
-    start_time = forms.TimeField(label="Start time", widget=TIME_INPUT)
+    start_date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    start_time = forms.TimeField(label=_("Start time"), widget=TIME_INPUT)
     duration_minutes = forms.IntegerField(
-        label="Duration (minutes)",
+        label=_("Duration (minutes)"),
         min_value=15,
         max_value=480,
         initial=120,
         widget=forms.NumberInput(attrs={"step": 15}),
         error_messages={
-            "min_value": "A conference lasts at least 15 minutes.",
-            "max_value": "A conference lasts at most 8 hours (480 minutes).",
+            "min_value": _("A conference lasts at least 15 minutes."),
+            "max_value": _("A conference lasts at most 8 hours (480 minutes)."),
         },
     )
     mode = forms.ChoiceField(
-        choices=Conference.Mode.choices, initial=Conference.Mode.IN_PERSON, widget=forms.RadioSelect, label="Where"
+        choices=Conference.Mode.choices, initial=Conference.Mode.IN_PERSON, widget=forms.RadioSelect, label=_("Where")
     )
-    venue = forms.ModelChoiceField(queryset=Venue.objects.none(), required=False, empty_label="— Not at a venue —")
+    venue = forms.ModelChoiceField(queryset=Venue.objects.none(), required=False, empty_label=_("— Not at a venue —"))
     address = forms.CharField(
         required=False,
-        label="Or an address",
+        label=_("Or an address"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only when the conference is not at one of the programme's venues.",
+        help_text=_("Only when the conference is not at one of the programme's venues."),
     )
     meeting_link = forms.URLField(
         required=False,
         max_length=500,
         assume_scheme="https",
         validators=[URLValidator(schemes=["http", "https"])],
-        help_text="The link participants use to join (Teams, Zoom, …).",
+        help_text=_("The link participants use to join (Teams, Zoom, …)."),
     )
 
     def __init__(self, *args, current_venue: Venue | None = None, **kwargs):
@@ -75,20 +76,20 @@ class PlanForm(forms.Form):
             starts_at = datetime.combine(day, time).replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
             now = timezone.now()
             if starts_at <= now:
-                self.add_error("start_date", "The conference must start in the future.")
+                self.add_error("start_date", gettext("The conference must start in the future."))
             elif starts_at > now + LONGEST_AHEAD:
-                self.add_error("start_date", "Schedule a conference at most two years ahead.")
+                self.add_error("start_date", gettext("Schedule a conference at most two years ahead."))
             data["starts_at"] = starts_at
         if data.get("mode") == Conference.Mode.VIRTUAL:
             if not data.get("meeting_link"):
-                self.add_error("meeting_link", "A virtual conference needs the link to join it.")
+                self.add_error("meeting_link", gettext("A virtual conference needs the link to join it."))
             data["venue"], data["address"] = None, ""
         elif data.get("mode") == Conference.Mode.IN_PERSON:
             address = data.get("address", "").strip()
             if data.get("venue") and address:
-                self.add_error("address", "Choose a venue or type an address, not both.")
+                self.add_error("address", gettext("Choose a venue or type an address, not both."))
             elif not data.get("venue") and not address:
-                self.add_error("venue", "Choose a venue or type the address where the conference takes place.")
+                self.add_error("venue", gettext("Choose a venue or type the address where the conference takes place."))
             data["address"], data["meeting_link"] = address, ""
         return data
 
@@ -106,13 +107,13 @@ class PlanForm(forms.Form):
 
 
 class ScheduleForm(PlanForm):
-    kind = forms.ChoiceField(choices=ConferenceKind.choices, label="Kind of conference")
+    kind = forms.ChoiceField(choices=ConferenceKind.choices, label=_("Kind of conference"))
     facilitators = FacilitatorChoiceField(
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Each one is booked for the time; nobody can be booked twice at once.",
+        help_text=_("Each one is booked for the time; nobody can be booked twice at once."),
     )
-    invite_officer = forms.BooleanField(required=False, label="Invite the referring officer")
+    invite_officer = forms.BooleanField(required=False, label=_("Invite the referring officer"))
 
     field_order = ["kind"]
 
@@ -122,7 +123,9 @@ class ScheduleForm(PlanForm):
             "last_name", "first_name", "pk"
         )
         self.fields["facilitators"].initial = [pk for pk in (case.facilitator_id, case.co_facilitator_id) if pk]
-        self.fields["invite_officer"].help_text = f"{case.referral.referring_officer} is added to the participants."
+        self.fields["invite_officer"].help_text = gettext("%(officer)s is added to the participants.") % {
+            "officer": case.referral.referring_officer
+        }
 
     def to_plan(self, kind: str = "") -> ConferencePlan:
         return super().to_plan(kind or self.cleaned_data["kind"])
@@ -130,7 +133,7 @@ class ScheduleForm(PlanForm):
 
 class RescheduleForm(PlanForm):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the conference's history and the case timeline."
+        widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Kept in the conference's history and the case timeline.")
     )
 
     @staticmethod
@@ -149,7 +152,7 @@ class RescheduleForm(PlanForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the conference's history and the case timeline."
+        widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Kept in the conference's history and the case timeline.")
     )
 
 
@@ -158,7 +161,7 @@ class InvitationForm(forms.Form):
 
     invitation = forms.ChoiceField(
         choices=Participant.Invitation.choices,
-        label="Invitation",
+        label=_("Invitation"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
@@ -173,14 +176,14 @@ class ParticipantForm(forms.Form):
     """Someone who is not on the case file: a community member or a supporter, by name."""
 
     role = forms.ChoiceField(
-        choices=[(Participant.Role.COMMUNITY, "Community member"), (Participant.Role.SUPPORTER, "Supporter")]
+        choices=[(Participant.Role.COMMUNITY, _("Community member")), (Participant.Role.SUPPORTER, _("Supporter"))]
     )
     name = forms.CharField(max_length=200)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise forms.ValidationError("Give the person's name.")
+            raise forms.ValidationError(gettext("Give the person's name."))
         return name
 
 
@@ -194,14 +197,14 @@ class HoldForm(forms.Form):
         queryset=Participant.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Who attended",
-        help_text="Tick everyone who took part; the others are recorded as absent.",
+        label=_("Who attended"),
+        help_text=_("Tick everyone who took part; the others are recorded as absent."),
     )
     notes = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        label="Confidential notes",
-        help_text="Seen only by the case's facilitators and supervisors; never by the police or partners.",
+        label=_("Confidential notes"),
+        help_text=_("Seen only by the case's facilitators and supervisors; never by the police or partners."),
     )
 
     def __init__(self, *args, conference: Conference, **kwargs):
@@ -222,10 +225,10 @@ class ConferenceFilter(django_filters.FilterSet):
     """The conference list's filters. Dates are whole local days, compared as times so that the index serves."""
 
     q = SearchFilter()
-    status = django_filters.ChoiceFilter(choices=ConferenceStatus.choices, empty_label="Any status")
-    kind = django_filters.ChoiceFilter(choices=ConferenceKind.choices, empty_label="Any kind")
-    starts_from = django_filters.DateFilter(method="filter_from", label="From", widget=DATE_INPUT)
-    starts_until = django_filters.DateFilter(method="filter_until", label="Until", widget=DATE_INPUT)
+    status = django_filters.ChoiceFilter(choices=ConferenceStatus.choices, empty_label=_("Any status"))
+    kind = django_filters.ChoiceFilter(choices=ConferenceKind.choices, empty_label=_("Any kind"))
+    starts_from = django_filters.DateFilter(method="filter_from", label=_("From"), widget=DATE_INPUT)
+    starts_until = django_filters.DateFilter(method="filter_until", label=_("Until"), widget=DATE_INPUT)
 
     class Meta:
         model = Conference
@@ -241,34 +244,3 @@ class ConferenceFilter(django_filters.FilterSet):
         if value >= date.max - timedelta(days=1):  # "until the end of time": nothing to cut off
             return queryset
         return queryset.filter(starts_at__lt=_local_midnight(value + timedelta(days=1)))
-
-
-class InvitationAnswerForm(forms.Form):
-    """A participant's answer to their invitation, through its link (in their language)."""
-
-    answer = forms.ChoiceField(
-        label=_("Can you come?"),
-        choices=[
-            (Participant.Invitation.ACCEPTED, _("Yes, I will come")),
-            (Participant.Invitation.DECLINED, _("No, I cannot come")),
-            (Participant.Invitation.OTHER_TIME, _("I would like another time")),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Please choose one answer.")},
-    )
-    note = forms.CharField(
-        label=_("Anything your facilitator should know?"),
-        help_text=_(
-            "Optional, except when you ask for another time: say which days or times suit you. "
-            "Please do not write anyone else's name or contact details."
-        ),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("answer") == Participant.Invitation.OTHER_TIME and not data.get("note", "").strip():
-            self.add_error("note", _("Please say which days or times would suit you."))
-        return data

@@ -1,9 +1,10 @@
-"""The calendar invitation of a conference (RFC 5545), for download and, later, for email."""
+"""The calendar invitation of a conference (RFC 5545), for download and for the participants' emails."""
 
 from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from .models import Conference, ConferenceStatus
@@ -29,7 +30,8 @@ def conference_invitation(conference: Conference) -> bytes:
     event.add("location", conference.place_details)
     if conference.meeting_link:
         event.add("url", conference.meeting_link)
-    event.add("description", "Restorative justice conference. Please contact your facilitator if you cannot attend.")
+    # In the language active as it is made: the participant's, for the file their invitation carries.
+    event.add("description", _("Restorative justice meeting. Please contact your facilitator if you cannot attend."))
     event.add("status", "CANCELLED" if conference.status == ConferenceStatus.CANCELLED else "CONFIRMED")
     event.add("organizer", f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}")
     calendar.add_component(event)

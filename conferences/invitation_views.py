@@ -6,8 +6,8 @@ from django.views.decorators.http import require_http_methods
 from people.links import participant_page, speak_their_language
 
 from . import invitations
-from .forms import InvitationAnswerForm
 from .invitations import InvitationAlreadyAnswered, InvitationCancelled, InvitationLinkError, InvitationLinkExpired
+from .participant_forms import InvitationAnswerForm
 
 
 def _link_problem(request, error: InvitationLinkError):

@@ -33,12 +33,13 @@ class Venue(models.Model):
 
 
 class ConferenceKind(models.TextChoices):
-    VICTIM_OFFENDER = "victim_offender", "Victim-offender conference"
-    FAMILY_GROUP = "family_group", "Family group conference"
-    COMMUNITY_CIRCLE = "community_circle", "Community circle"
-    PEACEMAKING_CIRCLE = "peacemaking_circle", "Peacemaking circle"
-    SURROGATE_VICTIM = "surrogate_victim", "Surrogate-victim conference"
-    SHUTTLE = "shuttle", "Shuttle (indirect) mediation"
+    # Translated: a participant's calendar invitation names the kind of meeting in their language.
+    VICTIM_OFFENDER = "victim_offender", _("Victim-offender conference")
+    FAMILY_GROUP = "family_group", _("Family group conference")
+    COMMUNITY_CIRCLE = "community_circle", _("Community circle")
+    PEACEMAKING_CIRCLE = "peacemaking_circle", _("Peacemaking circle")
+    SURROGATE_VICTIM = "surrogate_victim", _("Surrogate-victim conference")
+    SHUTTLE = "shuttle", _("Shuttle (indirect) mediation")
 
 
 class ConferenceStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import CaseEvent, CaseStatus
@@ -44,15 +45,21 @@ def _posted(request):
 
 def _when(conference: Conference) -> str:
     starts_at = timezone.localtime(conference.starts_at)
-    return f"{starts_at:%A} {starts_at.day} {starts_at:%B %Y at %H:%M}"
+    return _("%(date)s at %(time)s") % {
+        "date": f"{starts_at:%A} {starts_at.day} {starts_at:%B %Y}",
+        "time": f"{starts_at:%H:%M}",
+    }
 
 
 def _scheduling_blockers(case) -> list[str]:
     """Return why no conference can be scheduled for the case now, in plain words (empty if it can)."""
     if case.status == CaseStatus.INTAKE:
-        return readiness_problems(case) or ["Mark the case ready on its page first."]
+        return readiness_problems(case) or [_("Mark the case ready on its page first.")]
     if case.status not in (CaseStatus.READY, CaseStatus.SCHEDULED):
-        return [f"No conference can be scheduled now: the case's stage is {case.get_status_display()}."]
+        return [
+            _("No conference can be scheduled now: the case's stage is %(stage)s.")
+            % {"stage": case.get_status_display()}
+        ]
     return []
 
 
@@ -75,7 +82,11 @@ def schedule(request, case_pk):
             case.refresh_from_db()
             blockers = _scheduling_blockers(case) or [str(error)]
         else:
-            messages.success(request, f"{conference.get_kind_display()} scheduled for {_when(conference)}.")
+            messages.success(
+                request,
+                _("%(kind)s scheduled for %(when)s.")
+                % {"kind": conference.get_kind_display(), "when": _when(conference)},
+            )
             return redirect(conference)
     context = {"case": case, "form": form, "blockers": blockers, "time_zone": settings.TIME_ZONE}
     failed = request.method == "POST"
@@ -155,10 +166,18 @@ def conference_detail(request, pk):
 
 
 def _refuse_unless_scheduled(request, conference: Conference, verb: str):
-    """Return a redirect with the reason when the conference is no longer scheduled, else None."""
+    """Return a redirect with the reason when the conference is no longer scheduled, else None.
+
+    `verb` is what was asked: "rescheduled", "cancelled" or "recorded as held".
+    """
     if conference.status == ConferenceStatus.SCHEDULED:
         return None
-    messages.error(request, f"This conference is {conference.get_status_display().lower()}: it cannot be {verb}.")
+    refusals = {
+        "rescheduled": _("This conference is %(status)s: it cannot be rescheduled."),
+        "cancelled": _("This conference is %(status)s: it cannot be cancelled."),
+        "recorded as held": _("This conference is %(status)s: it cannot be recorded as held."),
+    }
+    messages.error(request, refusals[verb] % {"status": conference.get_status_display().lower()})
     return redirect(conference)
 
 
@@ -173,7 +192,7 @@ def reschedule(request, pk):
     if request.method == "POST" and form.is_valid():
         plan = form.to_plan(conference.kind)
         if not _plan_changes(conference, plan):
-            form.add_error(None, "This is the time and place the conference already has: change one of them.")
+            form.add_error(None, _("This is the time and place the conference already has: change one of them."))
         else:
             try:
                 conference = services.reschedule_conference(
@@ -185,7 +204,10 @@ def reschedule(request, pk):
                 messages.error(request, str(error))
                 return redirect(conference)
             else:
-                messages.success(request, f"Conference moved to {_when(conference)}. Send the updated invitation.")
+                messages.success(
+                    request,
+                    _("Conference moved to %(when)s. Send the updated invitation.") % {"when": _when(conference)},
+                )
                 return redirect(conference)
     context = {"conference": conference, "case": conference.case, "form": form, "time_zone": settings.TIME_ZONE}
     return render(request, "conferences/reschedule.html", context, status=400 if request.method == "POST" else 200)
@@ -216,7 +238,7 @@ def cancel(request, pk):
         except InvalidTransition as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"The conference of {_when(conference)} is cancelled.")
+            messages.success(request, _("The conference of %(when)s is cancelled.") % {"when": _when(conference)})
         return redirect(conference)
     context = {"conference": conference, "case": conference.case, "form": form}
     return render(request, "conferences/cancel.html", context, status=400 if request.method == "POST" else 200)
@@ -229,7 +251,9 @@ def hold(request, pk):
         return refused
     if conference.starts_at > timezone.now():
         messages.error(
-            request, f"This conference starts on {_when(conference)}: record it as held once it has taken place."
+            request,
+            _("This conference starts on %(when)s: record it as held once it has taken place.")
+            % {"when": _when(conference)},
         )
         return redirect(conference)
     form = HoldForm(_posted(request), conference=conference)
@@ -241,7 +265,7 @@ def hold(request, pk):
         except InvalidTransition as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Conference recorded as held. Record the agreement on the case next.")
+            messages.success(request, _("Conference recorded as held. Record the agreement on the case next."))
         return redirect(conference)
     context = {"conference": conference, "case": conference.case, "form": form}
     return render(request, "conferences/hold.html", context, status=400 if request.method == "POST" else 200)
@@ -253,7 +277,7 @@ def update_invitation(request, pk, participant_pk):
     participant = get_object_or_404(conference.participants.select_related("person", "user"), pk=participant_pk)
     form = InvitationForm(request.POST, prefix=f"p{participant.pk}", participant=participant)
     if not form.is_valid():
-        messages.error(request, "Choose one of the invitation statuses.")
+        messages.error(request, _("Choose one of the invitation statuses."))
         return redirect(conference)
     try:
         services.update_invitation(participant=participant, by=request.user, invitation=form.cleaned_data["invitation"])
@@ -269,7 +293,7 @@ def add_participant(request, pk):
     conference = get_conference_for_user(request.user, pk, write=True)
     form = ParticipantForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the name and whether they come as a community member or a supporter.")
+        messages.error(request, _("Give the name and whether they come as a community member or a supporter."))
         return redirect(conference)
     try:
         participant = services.add_participant(
@@ -278,7 +302,11 @@ def add_participant(request, pk):
     except InvalidTransition as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{participant.display_name} added as {participant.get_role_display().lower()}.")
+        messages.success(
+            request,
+            _("%(name)s added as %(role)s.")
+            % {"name": participant.display_name, "role": participant.get_role_display().lower()},
+        )
     return redirect(conference)
 
 
@@ -296,7 +324,7 @@ def conference_list(request):
     """List the conferences the user may see, the latest first: supervisors all, facilitators theirs."""
     user = request.user
     if not (user.is_facilitator or user.is_supervisor):
-        raise PermissionDenied("Conferences are for facilitators and supervisors.")
+        raise PermissionDenied(_("Conferences are for facilitators and supervisors."))
     conferences = conferences_for_user(user).select_related("case__referral", "venue__partner")
     filters = ConferenceFilter(request.GET, queryset=conferences)
     sorting, page = sort_and_paginate(request, filters.qs, columns=CONFERENCE_SORTS, default="-starts")
@@ -307,7 +335,7 @@ def _week_start(request) -> date:
     """Return the Monday of the week asked for (`?week=2026-W14` or `?start=2026-04-01`), else this week's."""
     try:
         if request.GET.get("week"):
-            year, _, week = request.GET["week"].upper().partition("-W")
+            year, _sep, week = request.GET["week"].upper().partition("-W")
             day = date.fromisocalendar(int(year), int(week), 1)
         elif request.GET.get("start"):
             day = date.fromisoformat(request.GET["start"])
@@ -321,7 +349,7 @@ def _week_start(request) -> date:
 
 
 def _week_param(day: date) -> str:
-    year, week, _ = day.isocalendar()
+    year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -329,7 +357,7 @@ def my_schedule(request):
     """A facilitator's booked conferences by day, one week at a time; supervisors choose whose."""
     user = request.user
     if not (user.is_facilitator or user.is_supervisor):
-        raise PermissionDenied("The conference schedule is for facilitators and supervisors.")
+        raise PermissionDenied(_("The conference schedule is for facilitators and supervisors."))
     facilitators = User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by("last_name", "first_name")
     chosen = user if user.is_facilitator else None
     if user.is_supervisor and request.GET.get("facilitator", "").isdigit():

@@ -3,6 +3,8 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from people.dates import PlainDateField, check_date_of_birth, check_incident_date
 from people.models import Ethnicity, Gender, Person
@@ -32,8 +34,8 @@ class ReferralForm(forms.ModelForm):
             "harm_description": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "incident_number": "The crime or incident number in your records system.",
-            "harm_description": "Who was harmed and how: loss, damage, injury, fear.",
+            "incident_number": _("The crime or incident number in your records system."),
+            "harm_description": _("Who was harmed and how: loss, damage, injury, fear."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -50,7 +52,7 @@ class ReferralForm(forms.ModelForm):
         return ReferralInput(**{name: self.cleaned_data[name] for name in self.Meta.fields})
 
 
-YES_NO_UNKNOWN = [("", "Not yet known"), ("yes", "Yes"), ("no", "No")]
+YES_NO_UNKNOWN = [("", _("Not yet known")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class PartyForm(forms.Form):
@@ -59,12 +61,12 @@ class PartyForm(forms.Form):
     party_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     role = forms.ChoiceField(choices=PartyRole.choices, initial=PartyRole.RESPONSIBLE)
     kind = forms.ChoiceField(
-        choices=Person.Kind.choices, initial=Person.Kind.INDIVIDUAL, label="Individual or organisation"
+        choices=Person.Kind.choices, initial=Person.Kind.INDIVIDUAL, label=_("Individual or organisation")
     )
     first_name = forms.CharField(max_length=100, required=False)
     last_name = forms.CharField(max_length=100, required=False)
     organisation_name = forms.CharField(
-        max_length=200, required=False, help_text="For a harmed shop, school or business."
+        max_length=200, required=False, help_text=_("For a harmed shop, school or business.")
     )
     date_of_birth = PlainDateField(required=False, widget=DATE_INPUT)
     gender = forms.ChoiceField(choices=Gender.choices, initial=Gender.NOT_STATED, required=False)
@@ -77,15 +79,19 @@ class PartyForm(forms.Form):
         required=False,
         coerce=lambda v: v == "yes",
         empty_value=None,
-        label="Admits responsibility?",
+        label=_("Admits responsibility?"),
     )
     prior_diversions = forms.IntegerField(
-        required=False, min_value=0, max_value=99, initial=0, label="Prior diversions"
+        required=False, min_value=0, max_value=99, initial=0, label=_("Prior diversions")
     )
     on_match = forms.ChoiceField(
-        choices=[("", "—"), ("link", "Use the person already on record"), ("new", "This is a different person")],
+        choices=[
+            ("", "—"),
+            ("link", _("Use the person already on record")),
+            ("new", _("This is a different person")),
+        ],
         required=False,
-        label="A person with this name and date of birth is already on record",
+        label=_("A person with this name and date of birth is already on record"),
     )
 
     def __init__(self, *args, party_people=None, candidates=None, **kwargs):
@@ -99,7 +105,7 @@ class PartyForm(forms.Form):
     def clean_party_id(self):
         party_id = self.cleaned_data["party_id"]
         if party_id and party_id not in self.party_people:
-            raise forms.ValidationError("This person is not on the referral any more; reload the page.")
+            raise forms.ValidationError(gettext("This person is not on the referral any more; reload the page."))
         return party_id
 
     def clean_date_of_birth(self):
@@ -113,13 +119,13 @@ class PartyForm(forms.Form):
         kind, role = data.get("kind"), data.get("role")
         if kind == Person.Kind.ORGANISATION:
             if not data.get("organisation_name", "").strip():
-                self.add_error("organisation_name", "Give the organisation's name.")
+                self.add_error("organisation_name", gettext("Give the organisation's name."))
             if role != PartyRole.HARMED:
-                self.add_error("kind", "Only a harmed party can be an organisation.")
+                self.add_error("kind", gettext("Only a harmed party can be an organisation."))
         elif kind == Person.Kind.INDIVIDUAL:
             for name in ("first_name", "last_name"):
                 if not data.get(name, "").strip():
-                    self.add_error(name, "Give the person's first and last name.")
+                    self.add_error(name, gettext("Give the person's first and last name."))
         if role == PartyRole.RESPONSIBLE and data.get("prior_diversions") is None:
             data["prior_diversions"] = 0
         data["gender"] = data.get("gender") or Gender.NOT_STATED
@@ -139,8 +145,15 @@ class PartyForm(forms.Form):
         if self.matches and not data.get("on_match"):
             self.add_error(
                 "on_match",
-                f"{data['first_name']} {data['last_name']}, born {data['date_of_birth']:%d %b %Y}, is already on "
-                "record. Choose whether to use that record or create a new one.",
+                gettext(
+                    "%(first_name)s %(last_name)s, born %(born)s, is already on record. Choose whether to use that "
+                    "record or create a new one."
+                )
+                % {
+                    "first_name": data["first_name"],
+                    "last_name": data["last_name"],
+                    "born": format(data["date_of_birth"], "%d %b %Y"),
+                },
             )
 
     def person_id(self) -> int | None:
@@ -162,14 +175,14 @@ class PartyForm(forms.Form):
 class BasePartyFormSet(forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        form.fields["DELETE"].label = "Remove this person from the referral"
+        form.fields["DELETE"].label = gettext("Remove this person from the referral")
 
     def clean(self):
         if any(self.errors):
             return
         kept = self._kept_forms()
         if len(kept) > 30:
-            raise forms.ValidationError("A referral can name at most 30 people.")
+            raise forms.ValidationError(gettext("A referral can name at most 30 people."))
         seen = set()
         for form in kept:
             key = (form.person_id(), form.cleaned_data["role"])
@@ -178,7 +191,7 @@ class BasePartyFormSet(forms.BaseFormSet):
             if key in seen:
                 role = PartyRole(key[1]).label.lower()
                 field = "on_match" if not form.cleaned_data.get("party_id") else "role"
-                form.add_error(field, f"This person is already on the referral as a {role}.")
+                form.add_error(field, gettext("This person is already on the referral as a %(role)s.") % {"role": role})
             seen.add(key)
 
     def _kept_forms(self):
@@ -240,8 +253,8 @@ class InfoAnswerForm(forms.Form):
     answer = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
-        label="Your answer to the supervisor",
-        help_text="Say what you added or changed. The referral goes back to screening.",
+        label=_("Your answer to the supervisor"),
+        help_text=_("Say what you added or changed. The referral goes back to screening."),
     )
 
 
@@ -250,19 +263,19 @@ class AcceptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
-        label="Justification for accepting despite a failed rule",
-        help_text="Required only when a policy rule fails. It is recorded on the referral.",
+        label=_("Justification for accepting despite a failed rule"),
+        help_text=_("Required only when a policy rule fails. It is recorded on the referral."),
     )
 
 
 class DeclineForm(forms.Form):
-    reason_code = forms.ChoiceField(choices=[("", "Choose a reason"), *DeclineReason.choices], label="Reason")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, label="Note")
+    reason_code = forms.ChoiceField(choices=[("", _("Choose a reason")), *DeclineReason.choices], label=_("Reason"))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, label=_("Note"))
 
     def clean(self):
         data = super().clean()
         if data.get("reason_code") == DeclineReason.OTHER and not data.get("note", "").strip():
-            self.add_error("note", "Say why, when the reason is “Other”.")
+            self.add_error("note", gettext("Say why, when the reason is “Other”."))
         return data
 
 
@@ -270,25 +283,25 @@ class RequestInfoForm(forms.Form):
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
-        label="What does the officer need to add?",
+        label=_("What does the officer need to add?"),
     )
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why withdraw it?")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label=_("Why withdraw it?"))
 
 
 class ReferralFilter(django_filters.FilterSet):
     q = SearchFilter()
-    status = django_filters.ChoiceFilter(choices=ReferralStatus.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(choices=ReferralStatus.choices, empty_label=_("Any status"))
     offence_category = django_filters.ModelChoiceFilter(
-        queryset=OffenceCategory.objects.all(), empty_label="Any offence"
+        queryset=OffenceCategory.objects.all(), empty_label=_("Any offence")
     )
     created_after = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label="Logged from", widget=DATE_INPUT
+        field_name="created_at", lookup_expr="date__gte", label=_("Logged from"), widget=DATE_INPUT
     )
     created_before = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label="Logged until", widget=DATE_INPUT
+        field_name="created_at", lookup_expr="date__lte", label=_("Logged until"), widget=DATE_INPUT
     )
 
     class Meta:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.audit import record_audit
@@ -46,15 +47,15 @@ QUEUE_SORTS = {"reference": ("reference",), "submitted": ("submitted_at",)}
 def referral_list(request):
     user = request.user
     if not (user.is_officer or user.is_supervisor):
-        raise PermissionDenied("Referrals are for police officers and supervisors.")
+        raise PermissionDenied(_("Referrals are for police officers and supervisors."))
     filters = ReferralFilter(request.GET, queryset=referrals_for_user(user).with_list_data())
     sorting, page = sort_and_paginate(request, filters.qs, columns=REFERRAL_SORTS, default="-logged")
     if user.is_supervisor:
-        title = "All referrals"
+        title = _("All referrals")
     elif user.is_unit_lead:
-        title = f"Referrals of {user.unit}"
+        title = _("Referrals of %(unit)s") % {"unit": user.unit}
     else:
-        title = "My referrals"
+        title = _("My referrals")
     context = {"filters": filters, "page": page, "sorting": sorting, "title": title}
     return render(request, "referrals/list.html", context)
 
@@ -66,11 +67,13 @@ def referral_create(request):
         request.POST or None, prefix="parties", form_kwargs={"candidates": people_for_referrer(request.user)}
     )
     if request.method == "POST" and form.is_valid() and parties.is_valid():
-        party_inputs, _ = parties.to_inputs()
+        party_inputs, _removed = parties.to_inputs()
         referral = services.create_referral(officer=request.user, data=form.to_input(), parties=party_inputs)
         if request.POST.get("action") == "submit":
             return _submit_and_redirect(request, referral)
-        messages.success(request, f"Draft {referral} saved. Submit it when it is complete.")
+        messages.success(
+            request, _("Draft %(referral)s saved. Submit it when it is complete.") % {"referral": referral}
+        )
         return redirect(referral)
     return render(request, "referrals/form.html", {"form": form, "parties": parties, "referral": None})
 
@@ -79,7 +82,9 @@ def referral_edit(request, pk):
     referral = get_referral_for_user(request.user, pk, write=True)
     if not referral.is_editable:
         messages.error(
-            request, f"Referral {referral} can no longer be changed: its status is {referral.get_status_display()}."
+            request,
+            _("Referral %(referral)s can no longer be changed: its status is %(status)s.")
+            % {"referral": referral, "status": referral.get_status_display()},
         )
         return redirect(referral)
     needs_info = referral.status == ReferralStatus.NEEDS_INFO
@@ -106,14 +111,17 @@ def referral_edit(request, pk):
             )
             if needs_info:
                 services.answer_info_request(referral=referral, by=request.user, answer=answer.cleaned_data["answer"])
-                messages.success(request, f"Referral {referral} is back with the supervisors for screening.")
+                messages.success(
+                    request,
+                    _("Referral %(referral)s is back with the supervisors for screening.") % {"referral": referral},
+                )
                 return redirect(referral)
         except InvalidTransition as error:
             messages.error(request, str(error))
             return redirect(referral)
         if request.POST.get("action") == "submit":
             return _submit_and_redirect(request, referral)
-        messages.success(request, f"Changes to {referral} saved.")
+        messages.success(request, _("Changes to %(referral)s saved.") % {"referral": referral})
         return redirect(referral)
     context = {"form": form, "parties": parties, "referral": referral, "answer": answer}
     return render(request, "referrals/form.html", context)
@@ -125,11 +133,11 @@ def _submit_and_redirect(request, referral):
     except InvalidTransition as error:
         referral.refresh_from_db()
         if referral.status == ReferralStatus.DRAFT:
-            messages.error(request, f"{error} It is saved as a draft.")
+            messages.error(request, _("%(error)s It is saved as a draft.") % {"error": error})
             return redirect("referrals:edit", pk=referral.pk)
         messages.error(request, str(error))
         return redirect(referral)
-    messages.success(request, f"Referral {referral} submitted for screening.")
+    messages.success(request, _("Referral %(referral)s submitted for screening.") % {"referral": referral})
     return redirect(referral)
 
 
@@ -159,17 +167,17 @@ def referral_submit(request, pk):
 def referral_withdraw(request, pk):
     referral = get_referral_for_user(request.user, pk)
     if not can_withdraw_referral(request.user, referral):
-        raise PermissionDenied("Only the referring officer or a supervisor can withdraw a referral.")
+        raise PermissionDenied(_("Only the referring officer or a supervisor can withdraw a referral."))
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the referral is withdrawn.")
+        messages.error(request, _("Say why the referral is withdrawn."))
         return redirect(referral)
     try:
         services.withdraw_referral(referral=referral, by=request.user, reason=form.cleaned_data["reason"])
     except InvalidTransition as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Referral {referral} withdrawn.")
+        messages.success(request, _("Referral %(referral)s withdrawn.") % {"referral": referral})
     return redirect(referral)
 
 
@@ -202,7 +210,7 @@ def screen_referral(request, pk):
         else:
             return redirect(referral.case if action == "accept" else referral)
     elif action and action not in forms:
-        messages.error(request, "Choose accept, decline or ask for information.")
+        messages.error(request, _("Choose accept, decline or ask for information."))
     record_audit(request.user, AuditEntry.Action.VIEW, referral, request=request, detail="screening")
     results = evaluate_referral(referral)
     context = {
@@ -226,14 +234,17 @@ def merge_duplicate(request, pk):
     referral = get_referral_for_user(request.user, pk)
     form = MergeForm(request.POST, duplicates=possible_duplicates(referral))
     if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()) or "Choose a person and a match to merge.")
+        messages.error(request, " ".join(form.non_field_errors()) or _("Choose a person and a match to merge."))
         return redirect("referrals:screen", pk=referral.pk)
     try:
         merge = merge_party_into(party=form.cleaned_data["party"], keep=form.cleaned_data["keep"], by=request.user)
     except MergeRefused as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Person {merge.merged_id} merged into person {merge.kept_id}.")
+        messages.success(
+            request,
+            _("Person %(merged)s merged into person %(kept)s.") % {"merged": merge.merged_id, "kept": merge.kept_id},
+        )
     return redirect("referrals:screen", pk=referral.pk)
 
 
@@ -242,12 +253,15 @@ def _decide(request, referral, action, form):
     if action == "accept":
         services.accept_referral(referral=referral, by=request.user, justification=data["justification"])
         referral.refresh_from_db()
-        messages.success(request, f"Referral {referral} accepted: case opened in intake.")
+        messages.success(request, _("Referral %(referral)s accepted: case opened in intake.") % {"referral": referral})
     elif action == "decline":
         services.decline_referral(
             referral=referral, by=request.user, reason_code=data["reason_code"], note=data["note"]
         )
-        messages.success(request, f"Referral {referral} declined.")
+        messages.success(request, _("Referral %(referral)s declined.") % {"referral": referral})
     else:
         services.request_info(referral=referral, by=request.user, message=data["message"])
-        messages.success(request, f"Referral {referral} sent back to the officer for more information.")
+        messages.success(
+            request,
+            _("Referral %(referral)s sent back to the officer for more information.") % {"referral": referral},
+        )

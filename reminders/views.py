@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.permissions import require_supervisor
@@ -33,5 +34,8 @@ def resend(request, pk):
     except InvalidTransition as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"The reminder “{reminder.get_kind_display()}” will be sent again within a minute.")
+        messages.success(
+            request,
+            _("The reminder “%(kind)s” will be sent again within a minute.") % {"kind": reminder.get_kind_display()},
+        )
     return redirect("reminders:failed")

@@ -6,6 +6,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from accounts.reauth import reauthenticate_if_needed
 from cases.permissions import require_supervisor
@@ -53,8 +54,8 @@ def _sections_html(request, filters, build) -> str:
         report = Report(dashboard_figures(filters, build), filters)
         sections = {
             "funnel": report.funnel(),
-            "declined": report.reasons("declined", DECLINE_REASONS, "Declined referrals by reason"),
-            "returned": report.reasons("returned", RETURN_REASONS, "Returned cases by reason"),
+            "declined": report.reasons("declined", DECLINE_REASONS, _("Declined referrals by reason")),
+            "returned": report.reasons("returned", RETURN_REASONS, _("Returned cases by reason")),
             "timeliness": report.timeliness(),
             "caseload": report.caseload(),
             "reparation": report.reparation(),
@@ -71,18 +72,18 @@ def _drilldown_params(request):
     """Return (metric, breakdown, group, after) from the query string, or raise ValueError with a reason."""
     metric = request.GET.get("metric", "")
     if metric not in metrics.DRILLABLE:
-        raise ValueError("Unknown figure.")
+        raise ValueError(_("Unknown figure."))
     breakdown = request.GET.get("breakdown", "")
     group = request.GET.get("group", "")
     if breakdown and breakdown not in metrics.BREAKDOWN_DIMENSIONS:
-        raise ValueError("Unknown breakdown.")
+        raise ValueError(_("Unknown breakdown."))
     if breakdown in ID_BREAKDOWNS and not (group.isascii() and group.isdigit() and len(group) <= 18):
-        raise ValueError("That group is not a number.")
+        raise ValueError(_("That group is not a number."))
     if len(group) > 40:
-        raise ValueError("That group is too long.")
+        raise ValueError(_("That group is too long."))
     after = request.GET.get("after", "")
     if after and not after.isdigit():
-        raise ValueError("The page marker is not a number.")
+        raise ValueError(_("The page marker is not a number."))
     return metric, breakdown, group, int(after) if after else None
 
 
@@ -99,7 +100,7 @@ def drilldown(request):
     except ValueError as error:
         return HttpResponseBadRequest(str(error))
     if filters is None:
-        return HttpResponseBadRequest("; ".join(form.non_field_errors()) or "Invalid filters.")
+        return HttpResponseBadRequest("; ".join(form.non_field_errors()) or _("Invalid filters."))
     listed = metrics.filtered_referrals(filters, referrals_for_user(request.user))  # sealed records are not listed
     referrals = metrics.cases_behind(listed, metric, breakdown=breakdown, group=group)
     if after is not None:
@@ -130,12 +131,12 @@ def export(request, fmt: str):
     require_supervisor(request.user)
     full = request.GET.get("full") == "1"
     if full and request.user.role != Role.ADMIN:
-        raise PermissionDenied("Only administrators can export names and contact details.")
+        raise PermissionDenied(_("Only administrators can export names and contact details."))
     if full and (again := reauthenticate_if_needed(request)):
         return again
     form, filters = _filters_or_400(request)
     if filters is None:
-        return HttpResponseBadRequest("; ".join(form.non_field_errors()) or "Invalid filters.")
+        return HttpResponseBadRequest("; ".join(form.non_field_errors()) or _("Invalid filters."))
     if fmt == "xlsx":
         return exports.xlsx_response(filters, full=full, user=request.user)
     return exports.csv_response(filters, full=full, user=request.user)
@@ -144,6 +145,6 @@ def export(request, fmt: str):
 def feedback(request):
     """Show an officer the outcomes of their referrals (a unit lead: their unit's) month by month."""
     if not request.user.is_officer:
-        raise PermissionDenied("This page shows officers the outcomes of their referrals.")
+        raise PermissionDenied(_("This page shows officers the outcomes of their referrals."))
     months = outcomes_by_month(referrals_for_user(request.user))
     return render(request, "dashboard/feedback.html", {"months": months})

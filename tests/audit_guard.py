@@ -39,6 +39,7 @@ READ_ONLY_ROUTES = {
     "conferences:my_schedule",
     "conferences:detail",
     "conferences:ics",
+    "exchanges:detail",
     "agreements:history",
     "agreements:items",
     "agreements:item",

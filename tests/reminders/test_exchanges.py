@@ -144,6 +144,7 @@ def test_what_is_written_is_for_the_case_team_only(
         assert login(user).post(share, {f"share{account.pk}-shared_text": "x"}).status_code == 404
     assert anon.get(exchange.get_absolute_url()).status_code == 302  # not signed in: to the sign-in page
     assert "Elm Road" in page_text(login(supervisor).get(exchange.get_absolute_url()))
+    assert login(supervisor).post(exchange.get_absolute_url()).status_code == 405  # the page only shows
     account.refresh_from_db()
     assert account.status == StatementStatus.SUBMITTED
     with connection.cursor() as cursor:
@@ -273,26 +274,38 @@ def test_without_the_consent_nobody_is_offered_and_nothing_opens(ready_case, rob
 
 
 def test_messages_go_once_for_each_new_thing_and_a_newer_one_replaces_an_unsent_one(
-    exchange, robin, harriet, facilitator, mailoutbox
+    exchange, robin, harriet, facilitator, mailoutbox, login
 ):
     sweep()
     assert sweep() == {}
-    exchanges.ask_for_statement(
-        exchange=exchange, by=facilitator, request=exchanges.StatementRequest(person=robin, purpose="answers")
-    )
-    exchanges.ask_for_statement(
-        exchange=exchange, by=facilitator, request=exchanges.StatementRequest(person=robin, purpose="apology")
-    )
+    team = login(facilitator)
+    ask = reverse("exchanges:ask", args=[exchange.pk])
+    for purpose in ("answers", "apology"):
+        asked = team.post(ask, {"ask-request": f"{robin.pk}:{purpose}", "ask-prompt": "Harriet asked three things."})
+        assert asked.status_code == 302
+    refused = team.post(ask, {"ask-request": f"{robin.pk}:harm"})  # not one of his to write
+    assert refused.status_code == 400 and "Select a valid choice" in page_text(refused)
     planned = Reminder.objects.filter(exchange=exchange, recipient_person=robin, status=ReminderStatus.PENDING)
     assert list(planned.values_list("variant", flat=True)) == ["n3"]  # one message for both asks
     assert sweep() == {"sent": 1}
     [email] = [e for e in mailoutbox if e.to == [ROBIN]][1:]
     assert "Answers to the questions you were sent; Letter of apology" in email.body
+    assert Statement.objects.get(member__person=robin, purpose="answers").prompt == "Harriet asked three things."
     with pytest.raises(exchanges.InvalidTransition, match="already asked for"):
         exchanges.ask_for_statement(
             exchange=exchange, by=facilitator, request=exchanges.StatementRequest(person=robin, purpose="answers")
         )
-    exchanges.close_exchange(exchange=exchange, by=facilitator, reason="Done.")
+    close = reverse("exchanges:close", args=[exchange.pk])
+    blank = team.post(close, {"close-reason": "  "})
+    assert blank.status_code == 400 and "This field is required." in page_text(blank)
+    assert team.post(close, {"close-reason": "Both said what they wanted to say."}).status_code == 302
+    exchange.refresh_from_db()
+    assert (exchange.status, exchange.closed_by, exchange.close_reason) == (
+        "closed",
+        facilitator,
+        "Both said what they wanted to say.",
+    )
+    assert team.post(close, {"close-reason": "Again."}).status_code == 302  # closed already: said on the page
     assert sweep() == {}
     messages = Reminder.objects.filter(exchange=exchange, kind=ReminderKind.EXCHANGE_MESSAGE).order_by("pk")
     assert [(m.recipient_person.first_name, m.variant, m.status) for m in messages.order_by("due_at", "pk")] == [
