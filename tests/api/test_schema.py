@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 # Examples per operation on its own: valid input, then invalid input. Chains: how many, how long.
 VALID_EXAMPLES, INVALID_EXAMPLES = 70, 30
-CHAINS, STEPS_PER_CHAIN = 80, 8
+CHAINS, STEPS_PER_CHAIN = 240, 8
 FUZZ_SETTINGS = {
     "deadline": None,
     "database": None,
