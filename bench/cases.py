@@ -328,7 +328,7 @@ def _write_conference(story, c, status, *, cancelled_at=None, held_at=None) -> i
           ts(held_at) if held_at else None)  # fmt: skip
     for facilitator in c["facilitators"]:
         p.row("conferences_conferencefacilitator", p.ids("conferences_conferencefacilitator"), pk, facilitator,
-              ts(c["starts"]), ts(c["ends"]), status != "cancelled")  # fmt: skip
+              ts(c["starts"]), ts(c["ends"]), status != "cancelled", facilitator == c["facilitators"][0])  # fmt: skip
         for hours in p.refs["conference_hours"]:
             p.reminder("conference_upcoming", f"{hours}h", f"m{pk}", c["starts"] - hours * HOUR, c["created"],
                        stamp="s0", conference=pk, user=facilitator, expires=c["starts"], cancelled_at=cancelled_at,

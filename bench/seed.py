@@ -41,7 +41,7 @@ COLUMNS = {
     "signed_off_by_id signed_off_at",
     "conferences_conference": "id case_id kind status starts_at duration_minutes ends_at mode venue_id address "
     "meeting_link uid sequence notes cancel_reason created_by_id created_at held_at",
-    "conferences_conferencefacilitator": "id conference_id facilitator_id starts_at ends_at active",
+    "conferences_conferencefacilitator": "id conference_id facilitator_id starts_at ends_at active is_lead",
     "conferences_participant": "id conference_id role person_id user_id name invitation attended",
     "conferences_agreement": "id case_id version conference_id summary renegotiation_reason created_by_id "
     "created_at superseded_at",

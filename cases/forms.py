@@ -18,6 +18,7 @@ from people.models import ContactDetails, Role, User
 from referrals.forms import DATE_INPUT, PartyForm
 from referrals.models import PartyRole, Referral
 from rjcases.listing import validate_search
+from training.accreditation import accreditation_lines
 
 from .models import (
     OPEN_CASE_STATUSES,
@@ -169,16 +170,29 @@ def active_facilitators():
     return User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by("first_name", "last_name")
 
 
+class StandingChoiceField(forms.ModelChoiceField):
+    """A facilitator with their caseload and what they are accredited to lead (`lines`, set by the form)."""
+
+    lines: dict[int, str] = {}
+
+    def label_from_instance(self, obj):
+        caseload = ngettext("%(count)s open case", "%(count)s open cases", obj.open_cases) % {"count": obj.open_cases}
+        return f"{obj} ({caseload}; {self.lines.get(obj.pk, '')})"
+
+
 class AssignForm(forms.Form):
-    facilitator = forms.ModelChoiceField(queryset=User.objects.none(), empty_label=_("Choose a facilitator"))
-    co_facilitator = forms.ModelChoiceField(
+    facilitator = StandingChoiceField(queryset=User.objects.none(), empty_label=_("Choose a facilitator"))
+    co_facilitator = StandingChoiceField(
         queryset=User.objects.none(), required=False, empty_label=_("No co-facilitator"), label=_("Co-facilitator")
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        facilitators = facilitators_with_caseload().filter(is_active=True).order_by("first_name", "last_name")
+        lines = accreditation_lines(list(facilitators.values_list("pk", flat=True)), timezone.localdate())
         for name in ("facilitator", "co_facilitator"):
-            self.fields[name].queryset = active_facilitators()
+            self.fields[name].queryset = facilitators
+            self.fields[name].lines = lines
 
     def clean(self):
         data = super().clean()

@@ -106,12 +106,16 @@ class ConferenceViewSet(ReadOnlyApiViewSet):
         serializer.is_valid(raise_exception=True)
         case = get_case_for_user(request.user, serializer.validated_data["case"].pk, write=True)
         form = valid_form(ScheduleForm, serializer.form_data(), case=case)
+        lead = services.Lead(
+            facilitator=form.cleaned_data["lead"], override_reason=serializer.validated_data["lead_override_reason"]
+        )
         conference = services.schedule_conference(
             case=case,
             by=request.user,
             plan=form.to_plan(),
             facilitators=list(form.cleaned_data["facilitators"]),
             invite_officer=form.cleaned_data["invite_officer"],
+            lead=lead,
         )
         location = reverse("api:conference-detail", args=[conference.pk])
         return self._done(conference, status=status.HTTP_201_CREATED, headers={"Location": location})
@@ -129,6 +133,7 @@ class ConferenceViewSet(ReadOnlyApiViewSet):
             by=request.user,
             plan=form.to_plan(conference.kind),
             reason=form.cleaned_data["reason"],
+            lead_override_reason=serializer.validated_data["lead_override_reason"],
         )
         return self._done(moved)
 

@@ -9,15 +9,18 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import facilitators_with_caseload
 from people.models import Role, User
 from referrals.models import Referral
 from rjcases.listing import SearchFilter
+from training.accreditation import accreditation_lines
+from training.models import Observation
 
 from .models import Conference, ConferenceKind, ConferenceStatus, Participant, Venue
-from .services import ConferencePlan
+from .services import ConferencePlan, Lead
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -26,8 +29,32 @@ LONGEST_AHEAD = timedelta(days=2 * 366)
 
 
 class FacilitatorChoiceField(forms.ModelMultipleChoiceField):
+    """Each facilitator with their caseload and what they are accredited to lead (`lines`, set by the form)."""
+
+    lines: dict[int, str] = {}
+
+    def label_from_instance(self, obj):
+        name = obj.get_full_name() or obj.username
+        caseload = ngettext("%(count)s open case", "%(count)s open cases", obj.open_cases) % {"count": obj.open_cases}
+        return f"{name} ({caseload}; {self.lines.get(obj.pk, '')})"
+
+
+class LeadChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
+
+
+def lead_override_field() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=1000,
+        label=_("Let them lead without accreditation: why"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when the lead holds no current accreditation for this kind of conference. "
+            "Recorded on the case timeline and in the audit log."
+        ),
+    )
 
 
 class PlanForm(forms.Form):
@@ -113,16 +140,30 @@ class ScheduleForm(PlanForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Each one is booked for the time; nobody can be booked twice at once."),
     )
+    lead = LeadChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Who leads"),
+        empty_label=_("The case's facilitator"),
+        help_text=_("The lead must be accredited for this kind of conference on its day; a trainee may co-facilitate."),
+    )
     invite_officer = forms.BooleanField(required=False, label=_("Invite the referring officer"))
 
     field_order = ["kind"]
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, can_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitators"].queryset = User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by(
-            "last_name", "first_name", "pk"
+        facilitators = facilitators_with_caseload().filter(is_active=True).order_by("last_name", "first_name", "pk")
+        self.fields["facilitators"].queryset = facilitators
+        self.fields["facilitators"].lines = accreditation_lines(
+            list(facilitators.values_list("pk", flat=True)), timezone.localdate()
         )
         self.fields["facilitators"].initial = [pk for pk in (case.facilitator_id, case.co_facilitator_id) if pk]
+        self.fields["lead"].queryset = User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by(
+            "last_name", "first_name", "pk"
+        )
+        if can_override:
+            self.fields["lead_override_reason"] = lead_override_field()
         self.fields["invite_officer"].help_text = gettext("%(officer)s is added to the participants.") % {
             "officer": case.referral.referring_officer
         }
@@ -130,11 +171,20 @@ class ScheduleForm(PlanForm):
     def to_plan(self, kind: str = "") -> ConferencePlan:
         return super().to_plan(kind or self.cleaned_data["kind"])
 
+    def to_lead(self) -> Lead:
+        data = self.cleaned_data
+        return Lead(facilitator=data.get("lead"), override_reason=data.get("lead_override_reason", ""))
+
 
 class RescheduleForm(PlanForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Kept in the conference's history and the case timeline.")
     )
+
+    def __init__(self, *args, can_override: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if can_override:
+            self.fields["lead_override_reason"] = lead_override_field()
 
     @staticmethod
     def initial_for(conference: Conference) -> dict:
@@ -244,3 +294,22 @@ class ConferenceFilter(django_filters.FilterSet):
         if value >= date.max - timedelta(days=1):  # "until the end of time": nothing to cut off
             return queryset
         return queryset.filter(starts_at__lt=_local_midnight(value + timedelta(days=1)))
+
+
+class ObservationForm(forms.Form):
+    """A supervisor who watched the conference records one facilitator's practice: training's observed practice."""
+
+    facilitator = LeadChoiceField(queryset=User.objects.none(), empty_label=_("Choose who you observed"))
+    judgement = forms.ChoiceField(choices=Observation.Judgement.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What went well, what to work on. Seen by the facilitator and the supervisors."),
+    )
+
+    def __init__(self, *args, conference: Conference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = User.objects.filter(
+            bookings__conference=conference, role=Role.FACILITATOR
+        ).order_by("last_name", "first_name")

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from cases.models import Case
 from people.fields import EncryptedTextField
 from people.models import Partner, Person
+from training.models import ConferenceKind  # the kinds facilitators are accredited for
 
 
 class Venue(models.Model):
@@ -30,16 +31,6 @@ class Venue(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.partner})" if self.partner_id else self.name
-
-
-class ConferenceKind(models.TextChoices):
-    # Translated: a participant's calendar invitation names the kind of meeting in their language.
-    VICTIM_OFFENDER = "victim_offender", _("Victim-offender conference")
-    FAMILY_GROUP = "family_group", _("Family group conference")
-    COMMUNITY_CIRCLE = "community_circle", _("Community circle")
-    PEACEMAKING_CIRCLE = "peacemaking_circle", _("Peacemaking circle")
-    SURROGATE_VICTIM = "surrogate_victim", _("Surrogate-victim conference")
-    SHUTTLE = "shuttle", _("Shuttle (indirect) mediation")
 
 
 class ConferenceStatus(models.TextChoices):
@@ -155,10 +146,24 @@ class ConferenceFacilitator(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     active = models.BooleanField(default=True)
+    is_lead = models.BooleanField(
+        default=False, db_default=False, help_text="Leads the conference; the others co-facilitate."
+    )
+    lead_override_reason = models.TextField(
+        blank=True,
+        db_default="",
+        help_text="Why a supervisor let them lead without a current accreditation for the kind.",
+    )
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["conference", "facilitator"], name="booking_once_per_conference")
+            models.UniqueConstraint(fields=["conference", "facilitator"], name="booking_once_per_conference"),
+            models.UniqueConstraint(
+                fields=["conference"], condition=Q(is_lead=True, active=True), name="booking_one_lead"
+            ),
         ]
 
     def __str__(self):

@@ -48,6 +48,8 @@ class ConferenceSerializer(ConferenceListSerializer):
     """One conference. Its notes only for the case's facilitators and supervisors (null otherwise)."""
 
     facilitators = serializers.SerializerMethodField()
+    lead = serializers.SerializerMethodField(help_text="The facilitator who leads.")
+    lead_override_reason = serializers.SerializerMethodField()
     participants = ParticipantSerializer(many=True, read_only=True)
     notes = serializers.SerializerMethodField(help_text="Confidential: the case's facilitators and supervisors only.")
 
@@ -58,6 +60,8 @@ class ConferenceSerializer(ConferenceListSerializer):
             "cancel_reason",
             "held_at",
             "facilitators",
+            "lead",
+            "lead_override_reason",
             "participants",
             "notes",
         ]
@@ -65,6 +69,16 @@ class ConferenceSerializer(ConferenceListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_facilitators(self, conference):
         return sorted(b.facilitator_id for b in conference.bookings.all() if b.active)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_lead(self, conference):
+        return next((b.facilitator_id for b in conference.bookings.all() if b.active and b.is_lead), None)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_lead_override_reason(self, conference):
+        """Why a supervisor let the lead lead without accreditation: null when no override."""
+        lead = next((b for b in conference.bookings.all() if b.active and b.is_lead), None)
+        return lead.lead_override_reason or None if lead is not None else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_notes(self, conference):
@@ -90,17 +104,39 @@ class ScheduleSerializer(PlanSerializer):
     case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), help_text="A ready case you work.")
     kind = serializers.ChoiceField(choices=ConferenceKind.choices)
     facilitators = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=10)
+    lead = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Which of the facilitators leads: accredited for the kind on the day. "
+        "Left out: the case's facilitator if booked, else the only one.",
+    )
+    lead_override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text="Supervisors only: why the lead may lead without a current accreditation for the kind.",
+    )
     invite_officer = serializers.BooleanField(default=False)
 
     def form_data(self) -> dict:
         data = super().form_data()
         data.pop("case")
         data["invite_officer"] = "on" if data["invite_officer"] else ""
+        data["lead"] = data["lead"] if data["lead"] is not None else ""
         return data
 
 
 class RescheduleSerializer(PlanSerializer):
     reason = serializers.CharField()
+    lead_override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text="Supervisors only: why the lead may lead on the new day without a current accreditation.",
+    )
 
 
 class CancelSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
@@ -15,6 +16,7 @@ from people.audit import record_bulk_change
 from people.models import AuditEntry, Person, Role, User
 from referrals.models import PartyRole
 from rjcases.workflow import Conflict, InvalidTransition, agreement_changed, conference_changed, item_changed
+from training.models import Accreditation, AccreditationStatus, ConferenceKind, Level
 
 from .models import (
     Agreement,
@@ -37,6 +39,84 @@ class SchedulingConflict(Conflict):
     """A facilitator or the venue is already booked at that time."""
 
     code = "scheduling_conflict"
+
+
+class LeadNotAccredited(SchedulingConflict):
+    """The lead facilitator holds no current accreditation to lead the conference's kind on its day."""
+
+    code = "lead_not_accredited"
+
+
+@dataclass
+class Lead:
+    """Who leads, and, when a supervisor lets someone lead without accreditation, why."""
+
+    facilitator: User | None = None
+    override_reason: str = ""
+
+
+def choose_lead(case: Case, facilitators: list[User], lead: User | None) -> User:
+    """Return who leads: the one chosen, else the case's facilitator if booked, else the only one booked."""
+    if lead is not None:
+        if lead not in facilitators:
+            raise SchedulingConflict(f"{lead} leads the conference, so must be one of its facilitators.")
+        return lead
+    if case.facilitator_id in {user.pk for user in facilitators}:
+        return next(user for user in facilitators if user.pk == case.facilitator_id)
+    if len(facilitators) == 1:
+        return facilitators[0]
+    raise SchedulingConflict("Choose which of the facilitators leads the conference.")
+
+
+def lead_problem(lead: User, kind: str, day: date) -> str:
+    """Say why `lead` may not lead a conference of `kind` on `day`, or return "" if they may."""
+    if Accreditation.objects.leading(day).filter(facilitator=lead, conference_kind=kind).exists():
+        return ""
+    held = Accreditation.objects.filter(facilitator=lead, conference_kind=kind).first()
+    label = ConferenceKind(kind).label.lower()
+    if held is None:
+        why = f"{lead} holds no accreditation for {label}s"
+    elif held.level == Level.TRAINEE and held.is_current_on(day):
+        why = f"{lead} is a trainee for {label}s (a trainee may co-facilitate, not lead)"
+    elif held.status == AccreditationStatus.LAPSED or held.expires_on <= timezone.localdate():
+        why = f"{lead}'s accreditation for {label}s lapsed on {held.expires_on:%d %b %Y}"
+    elif held.expires_on <= day:
+        why = f"{lead}'s accreditation for {label}s expires on {held.expires_on:%d %b %Y}, before the conference"
+    else:
+        why = f"{lead} holds no current accreditation for {label}s"
+    return why + ". Choose an accredited lead, or a supervisor may let them lead with a written reason."
+
+
+def _check_lead(*, by, lead: User, kind: str, starts_at: datetime, override_reason: str) -> str:
+    """Refuse an unaccredited lead unless a supervisor overrides; return the override reason kept."""
+    problem = lead_problem(lead, kind, timezone.localdate(starts_at))
+    if not problem:
+        return ""
+    reason = override_reason.strip()
+    if not reason:
+        raise LeadNotAccredited(problem)
+    if not by.is_supervisor:
+        raise PermissionDenied("Only a supervisor can let an unaccredited facilitator lead.")
+    return reason
+
+
+def _mark_lead(conference: Conference, lead: User, *, by, override_reason: str) -> None:
+    """Make `lead`'s booking the lead one, with the override when there is one (audited with the booking)."""
+    conference.bookings.filter(is_lead=True).exclude(facilitator=lead).update(is_lead=False)
+    booking = conference.bookings.get(facilitator=lead)
+    booking.is_lead = True
+    if override_reason:
+        booking.lead_override_reason, booking.overridden_by = override_reason, by
+    booking.save(update_fields=["is_lead", "lead_override_reason", "overridden_by"])
+    if override_reason:
+        record_case_event(
+            conference.case,
+            by=by,
+            kind=Kind.CONFERENCE,
+            summary=f"{lead} leads the {conference.get_kind_display().lower()} without a current accreditation "
+            f"for it: a supervisor's override.",
+            reason=override_reason,
+        )
 
 
 @dataclass
@@ -135,18 +215,30 @@ def _check_plan(plan: ConferencePlan, facilitators: list[User]) -> None:
 
 @transaction.atomic
 def schedule_conference(
-    *, case: Case, by, plan: ConferencePlan, facilitators: list[User], invite_officer: bool = False
+    *,
+    case: Case,
+    by,
+    plan: ConferencePlan,
+    facilitators: list[User],
+    invite_officer: bool = False,
+    lead: Lead | None = None,
 ) -> Conference:
     """Schedule a conference for a ready case, invite its consenting parties and book the facilitators.
 
-    The case moves to `scheduled`. A case that is not ready gets the list of what is missing.
+    The case moves to `scheduled`. A case that is not ready gets the list of what is missing. The
+    lead facilitator must be accredited to lead the kind on the day, unless a supervisor overrides.
     """
+    lead = lead or Lead()
     case = lock_case(case)
     if case.status == CaseStatus.INTAKE:
         raise InvalidTransition("The case is not ready for a conference yet: " + " ".join(readiness_problems(case)))
     if case.status != CaseStatus.SCHEDULED:
         check_case_move(case, "schedule")
     _check_plan(plan, facilitators)
+    leader = choose_lead(case, facilitators, lead.facilitator)
+    override = _check_lead(
+        by=by, lead=leader, kind=plan.kind, starts_at=plan.starts_at, override_reason=lead.override_reason
+    )
     _queue_bookings(plan, facilitators)
     clashes = _clashes(plan, facilitators)
     if clashes:
@@ -154,6 +246,7 @@ def schedule_conference(
     conference = Conference(case=case, created_by=by, **vars(plan))
     _save_conference(conference)
     _book(conference, facilitators)
+    _mark_lead(conference, leader, by=by, override_reason=override)
     _invite_parties(conference, case, invite_officer=invite_officer)
     record_case_event(
         case,
@@ -186,15 +279,28 @@ def _invite_parties(conference: Conference, case: Case, *, invite_officer: bool)
 
 
 @transaction.atomic
-def reschedule_conference(*, conference: Conference, by, plan: ConferencePlan, reason: str) -> Conference:
-    """Move a scheduled conference to a new time or place; its invitation gets a new sequence number."""
+def reschedule_conference(
+    *, conference: Conference, by, plan: ConferencePlan, reason: str, lead_override_reason: str = ""
+) -> Conference:
+    """Move a scheduled conference to a new time or place; its invitation gets a new sequence number.
+
+    The lead must still be accredited on the new day, unless a supervisor let them lead already
+    (the override stands for the conference) or overrides now.
+    """
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     if conference.status != ConferenceStatus.SCHEDULED:
         raise InvalidTransition(
             f"This conference is {conference.get_status_display().lower()}: it cannot be rescheduled."
         )
-    facilitators = [b.facilitator for b in conference.bookings.filter(active=True).select_related("facilitator")]
+    bookings = list(conference.bookings.filter(active=True).select_related("facilitator"))
+    facilitators = [b.facilitator for b in bookings]
     _check_plan(plan, facilitators)
+    led = next((b for b in bookings if b.is_lead), None)
+    override = ""
+    if led is not None and not led.lead_override_reason:
+        override = _check_lead(
+            by=by, lead=led.facilitator, kind=plan.kind, starts_at=plan.starts_at, override_reason=lead_override_reason
+        )
     _queue_bookings(plan, facilitators)
     clashes = _clashes(plan, facilitators, exclude=conference)
     if clashes:
@@ -206,6 +312,8 @@ def reschedule_conference(*, conference: Conference, by, plan: ConferencePlan, r
     conference._change_reason = "rescheduled"
     _save_conference(conference)
     _book(conference, facilitators)
+    if override:
+        _mark_lead(conference, led.facilitator, by=by, override_reason=override)
     # Answers were to the old time: everyone the invitation reached is asked again (a new one goes out).
     asked_again = list(conference.participants.filter(invited_at__isnull=False).values_list("pk", flat=True))
     Participant.objects.filter(pk__in=asked_again).update(  # the old link stops: it showed the old time

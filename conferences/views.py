@@ -20,13 +20,15 @@ from cases.readiness import readiness_problems
 from people.audit import record_audit
 from people.models import AuditEntry, Role, User
 from rjcases.listing import sort_and_paginate
-from rjcases.workflow import InvalidTransition
+from rjcases.workflow import Conflict, InvalidTransition
+from training.services import record_observation
 
 from . import services
 from .forms import (
     ConferenceFilter,
     HoldForm,
     InvitationForm,
+    ObservationForm,
     ParticipantForm,
     ReasonForm,
     RescheduleForm,
@@ -35,7 +37,7 @@ from .forms import (
 from .ics import conference_invitation
 from .models import Conference, ConferenceFacilitator, ConferenceStatus, Participant
 from .permissions import can_see_conference_notes, conferences_for_user, get_conference_for_user
-from .services import SchedulingConflict
+from .services import LeadNotAccredited, SchedulingConflict
 
 
 def _posted(request):
@@ -63,10 +65,16 @@ def _scheduling_blockers(case) -> list[str]:
     return []
 
 
+def _asks_override(form, lead_refused: bool) -> bool:
+    """Show a supervisor the override's reason once the lead was refused, or when one was typed."""
+    return "lead_override_reason" in form.fields and bool(lead_refused or form["lead_override_reason"].value())
+
+
 def schedule(request, case_pk):
     case = get_case_for_user(request.user, case_pk, write=True)
-    form = ScheduleForm(_posted(request), case=case)
+    form = ScheduleForm(_posted(request), case=case, can_override=request.user.is_supervisor)
     blockers = _scheduling_blockers(case)
+    lead_refused = False
     if request.method == "POST" and form.is_valid():
         try:
             conference = services.schedule_conference(
@@ -75,9 +83,11 @@ def schedule(request, case_pk):
                 plan=form.to_plan(),
                 facilitators=list(form.cleaned_data["facilitators"]),
                 invite_officer=form.cleaned_data["invite_officer"],
+                lead=form.to_lead(),
             )
         except SchedulingConflict as error:
             form.add_error(None, str(error))
+            lead_refused = isinstance(error, LeadNotAccredited)
         except InvalidTransition as error:
             case.refresh_from_db()
             blockers = _scheduling_blockers(case) or [str(error)]
@@ -88,7 +98,13 @@ def schedule(request, case_pk):
                 % {"kind": conference.get_kind_display(), "when": _when(conference)},
             )
             return redirect(conference)
-    context = {"case": case, "form": form, "blockers": blockers, "time_zone": settings.TIME_ZONE}
+    context = {
+        "case": case,
+        "form": form,
+        "blockers": blockers,
+        "time_zone": settings.TIME_ZONE,
+        "ask_override": _asks_override(form, lead_refused),
+    }
     failed = request.method == "POST"
     return render(request, "conferences/schedule.html", context, status=400 if failed else 200)
 
@@ -152,7 +168,9 @@ def conference_detail(request, pk):
         "can_change": can_work and is_scheduled,
         "has_started": conference.starts_at <= timezone.now(),
         "show_notes": can_see_conference_notes(request.user, conference),
-        "bookings": conference.bookings.select_related("facilitator").order_by("facilitator__last_name"),
+        "bookings": conference.bookings.select_related("facilitator", "overridden_by").order_by(
+            "-is_lead", "facilitator__last_name"
+        ),
         "rows": [
             (p, InvitationForm(initial={"invitation": p.invitation}, prefix=f"p{p.pk}", participant=p))
             for p in participants
@@ -161,8 +179,48 @@ def conference_detail(request, pk):
         "confirmed": sum(1 for p in participants if p.invitation == Participant.Invitation.ACCEPTED),
         "participant_form": ParticipantForm(),
         "changes": _changes(conference),
+        "observation_form": ObservationForm(conference=conference) if _may_observe(request.user, conference) else None,
+        "observations": conference.observations.select_related("facilitator", "observer"),
     }
     return render(request, "conferences/detail.html", context)
+
+
+def _may_observe(user, conference: Conference) -> bool:
+    return user.is_supervisor and conference.status == ConferenceStatus.HELD
+
+
+@require_POST
+def observe(request, pk):
+    """A supervisor records the practice they observed at a held conference, for the facilitator's accreditation."""
+    conference = get_conference_for_user(request.user, pk)
+    if not request.user.is_supervisor:
+        raise PermissionDenied(_("Only a supervisor records observed practice."))
+    if conference.status != ConferenceStatus.HELD:
+        messages.error(request, _("Observed practice is recorded once the conference has been held."))
+        return redirect(conference)
+    form = ObservationForm(request.POST, conference=conference)
+    if not form.is_valid():
+        messages.error(request, _("Choose who you observed and your judgement."))
+        return redirect(conference)
+    try:
+        observation = record_observation(
+            facilitator=form.cleaned_data["facilitator"],
+            by=request.user,
+            conference_kind=conference.kind,
+            observed_on=timezone.localdate(conference.starts_at),
+            judgement=form.cleaned_data["judgement"],
+            note=form.cleaned_data["note"],
+            conference=conference,
+        )
+    except Conflict as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Observed practice of %(facilitator)s recorded on their training record.")
+            % {"facilitator": observation.facilitator},
+        )
+    return redirect(conference)
 
 
 def _refuse_unless_scheduled(request, conference: Conference, verb: str):
@@ -187,8 +245,12 @@ def reschedule(request, pk):
     if refused:
         return refused
     form = RescheduleForm(
-        _posted(request), initial=RescheduleForm.initial_for(conference), current_venue=conference.venue
+        _posted(request),
+        initial=RescheduleForm.initial_for(conference),
+        current_venue=conference.venue,
+        can_override=request.user.is_supervisor,
     )
+    lead_refused = False
     if request.method == "POST" and form.is_valid():
         plan = form.to_plan(conference.kind)
         if not _plan_changes(conference, plan):
@@ -196,10 +258,15 @@ def reschedule(request, pk):
         else:
             try:
                 conference = services.reschedule_conference(
-                    conference=conference, by=request.user, plan=plan, reason=form.cleaned_data["reason"]
+                    conference=conference,
+                    by=request.user,
+                    plan=plan,
+                    reason=form.cleaned_data["reason"],
+                    lead_override_reason=form.cleaned_data.get("lead_override_reason", ""),
                 )
             except SchedulingConflict as error:
                 form.add_error(None, str(error))
+                lead_refused = isinstance(error, LeadNotAccredited)
             except InvalidTransition as error:
                 messages.error(request, str(error))
                 return redirect(conference)
@@ -209,7 +276,13 @@ def reschedule(request, pk):
                     _("Conference moved to %(when)s. Send the updated invitation.") % {"when": _when(conference)},
                 )
                 return redirect(conference)
-    context = {"conference": conference, "case": conference.case, "form": form, "time_zone": settings.TIME_ZONE}
+    context = {
+        "conference": conference,
+        "case": conference.case,
+        "form": form,
+        "time_zone": settings.TIME_ZONE,
+        "ask_override": _asks_override(form, lead_refused),
+    }
     return render(request, "conferences/reschedule.html", context, status=400 if request.method == "POST" else 200)
 
 

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from cases.models import Case
 from conferences.exchanges import shared_with
 from conferences.ics import conference_invitation
+from training.accreditation import cpd_hours
+from training.ics import session_calendar
+from training.models import LEADING_LEVELS
 
 from .models import Reminder, ReminderKind
 
@@ -283,6 +286,97 @@ def _reoffending(reminder, to_participant, link_path):
     )
 
 
+def _training_record(accreditation) -> str:
+    # Built as it is sent: the record page belongs to training, whose URLs reminders only names.
+    return reverse("training:person", args=[accreditation.facilitator_id])
+
+
+def _hours(hours) -> str:
+    return f"{hours:.0f}" if hours == int(hours) else f"{hours:.1f}"
+
+
+def _whose(accreditation, reminder) -> tuple[str, str]:
+    """Return how a message names the holder: 'Your' and 'you' to them, their name to supervisors."""
+    if reminder.recipient_user_id == accreditation.facilitator_id:
+        return "Your", "you"
+    name = str(accreditation.facilitator)
+    return f"{name}’s", name
+
+
+def _expiring(reminder, to_participant, link_path):
+    """The facilitator's or a supervisor's reminder: what expires, when, what it stops, what renewal needs."""
+    accreditation = reminder.accreditation
+    kind = f"{accreditation.get_conference_kind_display().lower()}s"
+    expires = _day(accreditation.expires_on)
+    whose, who = _whose(accreditation, reminder)
+    days = accreditation.days_left
+    role = "lead" if accreditation.level in LEADING_LEVELS else "co-facilitate as a trainee"
+    required = accreditation.cpd_hours_required
+    if required:
+        since = accreditation.period_started_on
+        done = cpd_hours(accreditation.facilitator, since, timezone.localdate())
+        renewal = (
+            f"To renew it, {_hours(required)} hours of CPD training are needed in this period (since "
+            f"{_day(since)}): {_hours(done)} done so far. A supervisor then renews it."
+        )
+    else:
+        renewal = "Renewing it needs no CPD hours: a supervisor renews it."
+    return Message(
+        subject=f"{whose} accreditation for {kind} expires on {expires}",
+        lines=[
+            f"{whose} accreditation for {kind} ({accreditation.get_level_display()} level) expires on {expires}, "
+            f"in {days} day{'s' if days != 1 else ''}.",
+            f"From that day {who} cannot {role} {kind} until it is renewed.",
+            renewal,
+        ],
+        path=_training_record(accreditation),
+        action="Open the training record",
+    )
+
+
+def _lapsed(reminder, to_participant, link_path):
+    accreditation = reminder.accreditation
+    kind = f"{accreditation.get_conference_kind_display().lower()}s"
+    whose, who = _whose(accreditation, reminder)
+    return Message(
+        subject=f"{whose} accreditation for {kind} has lapsed",
+        lines=[
+            f"{whose} accreditation for {kind} ({accreditation.get_level_display()} level) expired on "
+            f"{_day(accreditation.expires_on)} and has lapsed.",
+            f"From today {who} cannot lead or co-facilitate {kind} until a supervisor grants it again.",
+        ],
+        path=_training_record(accreditation),
+        action="Open the training record",
+    )
+
+
+def _training(reminder, to_participant, link_path):
+    session = reminder.training_session
+    when = _when(session.starts_at)
+    where = f"Online: {session.meeting_link}" if not session.place else f"Where: {session.place}"
+    details = [f"When: {when} ({session.duration_minutes} minutes).", where + ".", f"Trainer: {session.trainer}."]
+    if reminder.kind == Kind.TRAINING_CANCELLED:
+        subject = f"Cancelled: {session.course} on {when}"
+        lines = [f"The training session “{session.course}” planned for {when} will not take place."]
+    elif reminder.kind == Kind.TRAINING_MOVED:
+        subject = f"Changed: {session.course} is now on {when}"
+        lines = [f"The training session “{session.course}” you are invited to has changed.", *details]
+    else:
+        subject = f"You are invited to {session.course} on {when}"
+        lines = [
+            f"You are invited to the training session “{session.course}”.",
+            *details,
+            "If you cannot come, please tell a supervisor.",
+        ]
+    return Message(
+        subject=subject,
+        lines=lines,
+        path=session.get_absolute_url(),
+        action="Open the session",
+        ics=session_calendar(session),
+    )
+
+
 _COMPOSERS = {
     Kind.SCREENING_BACKLOG: _screening,
     Kind.CONFERENCE_UPCOMING: _conference,
@@ -296,4 +390,9 @@ _COMPOSERS = {
     Kind.CONFERENCE_CANCELLED: _cancelled,
     Kind.HARMED_PARTY_NOTICE: _harmed_party_notice,
     Kind.EXCHANGE_MESSAGE: _exchange,
+    Kind.ACCREDITATION_EXPIRING: _expiring,
+    Kind.ACCREDITATION_LAPSED: _lapsed,
+    Kind.TRAINING_INVITATION: _training,
+    Kind.TRAINING_MOVED: _training,
+    Kind.TRAINING_CANCELLED: _training,
 }

@@ -29,6 +29,11 @@ class ReminderKind(models.TextChoices):
     CONFERENCE_CANCELLED = "conference_cancelled", "Conference cancelled"
     HARMED_PARTY_NOTICE = "harmed_party_notice", "Harmed party kept informed"
     EXCHANGE_MESSAGE = "exchange_message", "Exchange: something to write or read"
+    ACCREDITATION_EXPIRING = "accreditation_expiring", "Accreditation expiring"
+    ACCREDITATION_LAPSED = "accreditation_lapsed", "Accreditation lapsed"
+    TRAINING_INVITATION = "training_invitation", "Training session invitation"
+    TRAINING_MOVED = "training_moved", "Training session moved"
+    TRAINING_CANCELLED = "training_cancelled", "Training session cancelled"
 
 
 class Channel(models.TextChoices):
@@ -89,6 +94,14 @@ class Reminder(models.Model):
     )
     exchange = models.ForeignKey(
         "conferences.Exchange", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    accreditation = models.ForeignKey(
+        "training.Accreditation", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    # The session rather than one attendance: a move or a cancellation is news to everyone invited,
+    # and the session's sequence is what makes each of them a new message.
+    training_session = models.ForeignKey(
+        "training.TrainingSession", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"

@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from referrals.models import ReferralStatus
 from rjcases import workflow
 
-from . import planning, webhooks
+from . import planning, training, webhooks
 from .tasks import nudge, send_due_webhooks, send_reminders_now
 
 
@@ -76,6 +76,17 @@ def _item_changed(sender, item, **kwargs):
     planning.plan_item_reminders(item)
     planning.plan_harmed_party_notices(item.agreement.case)
     webhooks.plan_item_events(item)
+
+
+@receiver(workflow.accreditation_changed)
+def _accreditation_changed(sender, accreditation, **kwargs):
+    training.plan_accreditation_reminders(accreditation)
+
+
+@receiver(workflow.training_session_changed)
+def _training_session_changed(sender, session, **kwargs):
+    """Replanned from the session's rows: `invited` is in them already, and a move is its new sequence."""
+    training.plan_training_session_messages(session)
 
 
 @receiver(planning.reminders_due)

@@ -35,6 +35,7 @@ from people.models import AuditEntry, Notification, Role, User
 from referrals.models import ReferralStatus
 from rjcases.locks import alone
 from rjcases.workflow import InvalidTransition
+from training.models import AccreditationStatus, SessionStatus
 
 from . import planning
 from .messages import Message, compose
@@ -177,6 +178,8 @@ class _Batch:
                 "conference__case__referral",  # a case's reference is its referral's
                 "item__agreement__case__referral",
                 "exchange",
+                "accreditation",
+                "training_session__course",
             )
             .order_by("due_at", "pk")
         )
@@ -287,6 +290,8 @@ class _Batch:
                 case_id=reminder.case_id,
                 conference_id=reminder.conference_id,
                 item_id=reminder.item_id,
+                accreditation_id=reminder.accreditation_id,
+                training_session_id=reminder.training_session_id,
             )
             for reminder in groups
             for user in self._group_members(reminder)
@@ -502,6 +507,34 @@ def _followup_stale(reminder, batch):
     return "The check was recorded." if (reminder.case_id, months) in batch.recorded_checks else ""
 
 
+def _expiry_stale(reminder, batch):
+    accreditation = reminder.accreditation
+    if accreditation.status != AccreditationStatus.CURRENT:
+        return "The accreditation lapsed."
+    expiry = reminder.key.split(":")[2]
+    return "" if expiry == accreditation.expires_on.isoformat() else "The accreditation was renewed or granted again."
+
+
+def _lapse_stale(reminder, batch):
+    accreditation = reminder.accreditation
+    lapsed = accreditation.status == AccreditationStatus.LAPSED and accreditation.lapsed_on is not None
+    if lapsed and reminder.key.split(":")[2] == accreditation.lapsed_on.isoformat():
+        return ""
+    return "The accreditation was granted again."
+
+
+def _training_stale(reminder, batch):
+    """An invitation or a notice of a move is of one time of the session, to someone still invited."""
+    session = reminder.training_session
+    if not session.attendances.filter(user=reminder.recipient_user_id).exists():
+        return "The recipient is no longer invited."
+    if reminder.kind == Kind.TRAINING_CANCELLED:
+        return "" if session.status == SessionStatus.CANCELLED else "The session is not cancelled."
+    if session.status != SessionStatus.SCHEDULED:
+        return f"The session was {session.get_status_display().lower()}."
+    return "" if reminder.key.split(":")[2] == f"s{session.sequence}" else "The session was moved."
+
+
 _STILL_RELEVANT = {
     Kind.SCREENING_BACKLOG: _screening_stale,
     Kind.CONFERENCE_UPCOMING: _conference_stale,
@@ -514,6 +547,11 @@ _STILL_RELEVANT = {
     Kind.CONFERENCE_CANCELLED: _cancellation_stale,
     Kind.HARMED_PARTY_NOTICE: _notice_stale,
     Kind.EXCHANGE_MESSAGE: _exchange_stale,
+    Kind.ACCREDITATION_EXPIRING: _expiry_stale,
+    Kind.ACCREDITATION_LAPSED: _lapse_stale,
+    Kind.TRAINING_INVITATION: _training_stale,
+    Kind.TRAINING_MOVED: _training_stale,
+    Kind.TRAINING_CANCELLED: _training_stale,
 }
 
 

@@ -1,4 +1,5 @@
-"""Evaluation exports: one row per referral with its stages, dates and outcomes, as CSV or XLSX.
+"""Evaluation exports: one row per referral with its stages, dates and outcomes, as CSV or XLSX;
+and the training record, one row per person and course passed or accreditation held.
 
 Pseudonymised by default: people appear as stable random pseudonyms, dates of birth as age groups,
 and there are no names, contact details or free text. The full export (administrators only) adds
@@ -6,6 +7,7 @@ the references and the parties' names and dates of birth; contact details are ne
 """
 
 import csv
+import heapq
 import secrets
 import tempfile
 from decimal import Decimal
@@ -18,6 +20,8 @@ from people.audit import record_audit
 from people.models import AuditEntry, Partner
 from referrals.models import PartyRole, ReferralParty
 from referrals.permissions import referrals_for_user
+from training.models import Accreditation, AccreditationStatus, Attendance
+from training.permissions import trainees_for_user
 
 from . import metrics
 from .models import PersonPseudonym
@@ -211,20 +215,36 @@ def _audit_export(filters, *, full: bool, fmt: str) -> None:
 def csv_response(filters, *, full: bool, user) -> StreamingHttpResponse:
     """Stream the export as CSV: rows are written as they are read, never held all at once."""
     _audit_export(filters, full=full, fmt="csv")
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(r) for r in rows(filters, full=full, user=user))
-    response = StreamingHttpResponse(lines, content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, full, "csv")}"'
-    return response
+    return _csv_file(rows(filters, full=full, user=user), _filename(filters, full, "csv"))
 
 
 def xlsx_response(filters, *, full: bool, user) -> FileResponse:
-    """Write the export as XLSX in constant memory to a temporary file, then send the file."""
     _audit_export(filters, full=full, fmt="xlsx")
+    return _xlsx_file(rows(filters, full=full, user=user), "cases", _filename(filters, full, "xlsx"))
+
+
+def training_response(*, fmt: str, user):
+    """Send the training record as CSV or XLSX, audited as every export is."""
+    record_audit(action=AuditEntry.Action.EXPORT, detail=f"training record {fmt} export")
+    filename = f"rj-training-record-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "xlsx":
+        return _xlsx_file(training_rows(user=user), "training", filename)
+    return _csv_file(training_rows(user=user), filename)
+
+
+def _csv_file(lines, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(r) for r in lines), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _xlsx_file(lines, sheet_name: str, filename: str) -> FileResponse:
+    """Write rows as XLSX in constant memory to a temporary file, then send the file."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
     workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
-    sheet = workbook.add_worksheet("cases")
-    for row_number, values in enumerate(rows(filters, full=full, user=user)):
+    sheet = workbook.add_worksheet(sheet_name)
+    for row_number, values in enumerate(lines):
         for column, value in enumerate(values):
             if isinstance(value, str):
                 sheet.write_string(row_number, column, value)
@@ -232,4 +252,97 @@ def xlsx_response(filters, *, full: bool, user) -> FileResponse:
                 sheet.write_number(row_number, column, float(value))
     workbook.close()
     output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=_filename(filters, full, "xlsx"))
+    return FileResponse(output, as_attachment=True, filename=filename)
+
+
+# The training record, for funders: staff appear by account id, role and unit or partner, as the
+# case export names no one (see docs/dashboard.md).
+
+TRAINING_COLUMNS = [
+    "staff_id",
+    "role",
+    "agency",
+    "unit",
+    "partner",
+    "record",
+    "course",
+    "course_kind",
+    "hours",
+    "completed_on",
+    "result",
+    "accreditation_kind",
+    "accreditation_level",
+    "accreditation_status",
+    "granted_on",
+    "expires_on",
+]
+
+
+def _staff(user) -> list:
+    unit = user.unit
+    return [
+        user.pk,
+        user.get_role_display(),
+        unit.agency.name if unit else "",
+        unit.name if unit else "",
+        user.partner.name if user.partner_id else "",
+    ]
+
+
+def _accreditation_status(accreditation, today) -> str:
+    """Lapsed from its expiry day, whether or not the daily task has marked it yet."""
+    if accreditation.status == AccreditationStatus.CURRENT and accreditation.expires_on <= today:
+        return AccreditationStatus.LAPSED.label
+    return accreditation.get_status_display()
+
+
+def training_rows(*, user):
+    """Yield the header, then per person (by id) each course they passed and each accreditation they hold."""
+    yield TRAINING_COLUMNS
+    today = timezone.localdate()
+    people = trainees_for_user(user)
+    passes = (
+        Attendance.objects.passed()
+        .filter(user__in=people)
+        .select_related("course", "user__unit__agency", "user__partner")
+        .order_by("user_id", "completed_on", "pk")
+    )
+    accreditations = (
+        Accreditation.objects.filter(facilitator__in=people)
+        .select_related("facilitator__unit__agency", "facilitator__partner")
+        .order_by("facilitator_id", "conference_kind", "pk")
+    )
+    course_rows = (
+        (
+            (a.user_id, 0),
+            [
+                *_staff(a.user),
+                "course",
+                a.course.title,
+                a.course.get_kind_display(),
+                a.course.hours,
+                a.completed_on.isoformat(),
+                a.get_result_display(),
+                *[""] * 5,
+            ],
+        )
+        for a in passes
+    )
+    accreditation_rows = (
+        (
+            (a.facilitator_id, 1),
+            [
+                *_staff(a.facilitator),
+                "accreditation",
+                *[""] * 5,
+                a.get_conference_kind_display(),
+                a.get_level_display(),
+                _accreditation_status(a, today),
+                a.granted_on.isoformat(),
+                a.expires_on.isoformat(),
+            ],
+        )
+        for a in accreditations
+    )
+    for _, values in heapq.merge(course_rows, accreditation_rows, key=lambda row: row[0]):
+        yield [_safe(value) for value in values]

@@ -1,4 +1,5 @@
-"""The dashboard's filters: period (in whole months), agency or unit, offence category, partner, conference kind."""
+"""The dashboard's filters: period (in whole months), agency or unit, offence category, partner, conference
+kind; and, for the training section only, how recent a pass makes an officer trained."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -11,6 +12,8 @@ from people.models import Agency, Partner, Unit
 from referrals.models import OffenceCategory
 
 DEFAULT_MONTHS = 12
+TRAINED_MONTHS = (6, 12, 24, 36)
+DEFAULT_TRAINED_MONTHS = 24
 MONTH_FORMAT = "%Y-%m"
 
 
@@ -29,6 +32,8 @@ class Filters:
     offence: OffenceCategory | None = None
     partner: Partner | None = None
     kind: str = ""
+    # Read by the live training section only: not in the cache key nor in the links of the cached sections.
+    trained_months: int = DEFAULT_TRAINED_MONTHS
 
     @property
     def end_exclusive(self) -> date:
@@ -83,6 +88,15 @@ class FilterForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("", "All kinds"), *ConferenceKind.choices], required=False, label="Conference kind"
     )
+    trained_months = forms.TypedChoiceField(
+        choices=[(months, f"{months} months") for months in TRAINED_MONTHS],
+        coerce=int,
+        empty_value=DEFAULT_TRAINED_MONTHS,
+        initial=DEFAULT_TRAINED_MONTHS,
+        required=False,
+        label="Trained within",
+        help_text="An officer counts as trained after passing a course within this many months.",
+    )
 
     def __init__(self, query, *args, **kwargs):
         """Bind to the query string; a missing period is the default one, shown in the form."""
@@ -129,4 +143,5 @@ class FilterForm(forms.Form):
             offence=data.get("offence"),
             partner=data.get("partner"),
             kind=data.get("kind") or "",
+            trained_months=data.get("trained_months") or DEFAULT_TRAINED_MONTHS,
         )

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from accounts.reauth import reauthenticate_if_needed
 from cases.permissions import require_supervisor
@@ -19,6 +20,7 @@ from .figures import dashboard_figures, latest_build, refresh_interval
 from .filters import FilterForm
 from .models import Breakdown
 from .report import DECLINE_REASONS, RETURN_REASONS, Report, group_label, metric_label
+from .training import training_figures
 
 PAGE_SIZE = 50
 ID_BREAKDOWNS = ("officer", "facilitator", "unit")
@@ -42,6 +44,8 @@ def index(request):
             sections_html=_sections_html(request, filters, build),
             query=filters.query(),
             refresh_interval=refresh_interval(),
+            # Live, not cached with the sections: training is recorded between rebuilds.
+            training=training_figures(filters, dashboard_figures(filters, build)),
         )
     return render(request, "dashboard/index.html", context)
 
@@ -140,6 +144,13 @@ def export(request, fmt: str):
     if fmt == "xlsx":
         return exports.xlsx_response(filters, full=full, user=request.user)
     return exports.csv_response(filters, full=full, user=request.user)
+
+
+@require_safe
+def training_export(request, fmt: str):
+    """Download the training record for funders: whoever may download the other exports may."""
+    require_supervisor(request.user)
+    return exports.training_response(fmt=fmt, user=request.user)
 
 
 def feedback(request):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("exchange/", include("conferences.exchange_link_urls")),
     path("exchanges/", include("conferences.exchange_urls")),
     path("reminders/", include("reminders.urls")),
+    path("training/", include("training.urls")),
     path("dashboard/", include("reporting.urls")),
     path("api/", include("rjcases.api_urls")),
     path("admin/", admin.site.urls),

@@ -81,3 +81,9 @@ exchange_changed = Signal()
 agreement_changed = Signal()
 #: An agreement item's status or progress changed (item).
 item_changed = Signal()
+#: Someone was invited to a training session, or the session moved or was cancelled (session,
+#: invited: the attendances newly invited). Reminders send the invitations and notices.
+training_session_changed = Signal()
+#: A facilitator's accreditation was granted, changed level, renewed or lapsed (accreditation).
+#: Reminders plan the reminders before it expires, moved to its new expiry on renewal.
+accreditation_changed = Signal()

@@ -139,6 +139,23 @@ def facilitator():
 
 
 @pytest.fixture
+def untrained():
+    """A facilitator with no accreditation at all."""
+    return UserFactory(username="newcomer", facilitator=True, accredited=False, first_name="Noor", last_name="Hale")
+
+
+@pytest.fixture
+def case_of(officer, supervisor):
+    """Return a maker of ready cases held by `lead` (and `co`), as the scheduling tests want them."""
+    from tests.conferences.conftest import make_ready_case
+
+    def _case_of(lead, co=None):
+        return make_ready_case(officer=officer, supervisor=supervisor, facilitator=lead, co_facilitator=co)
+
+    return _case_of
+
+
+@pytest.fixture
 def partner():
     return UserFactory(username="partner", partner_staff=True)
 

@@ -1,7 +1,7 @@
 """factory_boy factories for the models; statuses other than the first are reached through services."""
 
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from allauth.mfa import app_settings as mfa_settings
@@ -12,6 +12,7 @@ from django.utils import timezone
 from people.models import Agency, ContactDetails, Partner, Person, Role, Unit, User
 from referrals.models import OffenceCategory, PartyRole, Referral, ReferralParty
 from reminders.models import Channel, Reminder, ReminderKind
+from training.models import Accreditation, ConferenceKind, Level
 
 PASSWORD = "test-pass-123"
 # Every factory user has this TOTP secret as their second factor, unless made with second_factor=False.
@@ -64,6 +65,27 @@ class UserFactory(factory.django.DjangoModelFactory):
     def second_factor(user, create, extracted, **kwargs):
         if create and extracted is not False and not Authenticator.objects.filter(user=user).exists():
             TOTP.activate(user, TOTP_SECRET)
+
+    @factory.post_generation
+    def accredited(user, create, extracted, **kwargs):
+        """A facilitator holds a current accreditation for every kind, unless made with accredited=False."""
+        if create and extracted is not False and user.role == Role.FACILITATOR:
+            today = timezone.localdate()
+            Accreditation.objects.bulk_create(
+                [
+                    Accreditation(
+                        facilitator=user,
+                        conference_kind=kind,
+                        level=Level.ACCREDITED,
+                        granted_on=today - timedelta(days=365),
+                        expires_on=today + timedelta(days=365),
+                        cpd_hours_required=12,
+                        granted_by=user,
+                    )
+                    for kind in ConferenceKind.values
+                ],
+                ignore_conflicts=True,
+            )
 
     class Params:
         officer = factory.Trait(role=Role.OFFICER, unit=factory.SubFactory(UnitFactory), badge_number="1234")
@@ -143,3 +165,19 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     due_at = factory.LazyFunction(timezone.now)
     key = factory.Sequence(lambda n: f"test:{n}")
     recipient_user = factory.SubFactory(UserFactory)
+
+
+def accredit(
+    user, *, kind=ConferenceKind.COMMUNITY_CIRCLE, level=Level.ACCREDITED, expires_on=date(2027, 1, 1), **fields
+):
+    """Give `user` an accreditation for `kind` (a community circle unless told), granted in January 2025."""
+    return Accreditation.objects.create(
+        facilitator=user,
+        conference_kind=kind,
+        level=level,
+        granted_on=date(2025, 1, 1),
+        expires_on=expires_on,
+        cpd_hours_required=12,
+        granted_by=user,
+        **fields,
+    )

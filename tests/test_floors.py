@@ -13,6 +13,7 @@ PACKAGES = (
     "people",
     "accounts",
     "rjcases",
+    "training",
     "referrals",
     "cases",
     "conferences",

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from demo.data import USERS
 from demo.second_factors import current_code, demo_totp_secret
+from demo.training import TRAINEE
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, secrets, **options):
         left = mfa_settings.TOTP_PERIOD - int(time.time()) % mfa_settings.TOTP_PERIOD
         self.stdout.write(f"Codes for the next {left} seconds (each works once):")
-        for spec in USERS:
+        for spec in (*USERS, TRAINEE):
             line = f"  {spec.username.ljust(12)} {current_code(spec.username)}"
             if secrets:
                 line += f"   secret {demo_totp_secret(spec.username)}"

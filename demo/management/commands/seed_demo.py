@@ -1,5 +1,5 @@
-"""Fill the database with a demo programme: agencies, users, partners, referrals in every state, and
-cases in every stage with their conferences and agreements.
+"""Fill the database with a demo programme: agencies, users, partners, referrals in every state,
+cases in every stage with their conferences and agreements, and two years of training.
 
 Referrals go through the real services of referrals/services.py, so their events and cases are
 real; their timestamps are then moved back over the last 18 months. The accepted referrals' cases
@@ -51,6 +51,7 @@ from demo.data import (
     Story,
 )
 from demo.second_factors import current_code, ensure_demo_factor
+from demo.training import TRAINEE, TrainingHistory
 from people.models import Agency, ContactDetails, Partner, Person, Role, Unit, User
 from referrals.models import (
     DeclineReason,
@@ -75,8 +76,11 @@ from referrals.services import (
 )
 from reminders.sending import send_due_reminders
 from reporting.figures import refresh as refresh_dashboard
+from training.models import Accreditation, SessionStatus, TrainingSession
 
 PASSWORD = "demo-pass-2026"
+# The trainee facilitator takes no cases of their own: the training history gives them co-facilitation.
+DEMO_USERS = [*USERS, TRAINEE]
 SPAN_DAYS = 548  # 18 months
 STATE_WEIGHTS = {
     ReferralStatus.ACCEPTED: 55,
@@ -129,7 +133,12 @@ class Command(BaseCommand):
             if Referral.objects.filter(referring_officer=users["officer"]).exists():
                 self.stdout.write("Demo referrals already exist: nothing to add.")
             else:
-                DemoProgramme(users, venues).seed(referrals)
+                # Accredited before the case work: a conference's lead must be, on its day.
+                training = TrainingHistory(users, timezone.now())
+                training.seed()
+                casework_users = {name: user for name, user in users.items() if name != TRAINEE.username}
+                DemoProgramme(casework_users, venues).seed(referrals)
+                training.finish()
                 self.stdout.write(self.style.SUCCESS(f"Created {referrals} demo referrals and took their cases on."))
             while send_due_reminders():
                 pass
@@ -137,6 +146,7 @@ class Command(BaseCommand):
         self.print_counts()
         self.print_logins(users, existing)
         self.print_stages(users["facilitator"])
+        self.print_training()
 
     def print_counts(self):
         counts = dict(Referral.objects.values_list("status").annotate(n=Count("pk")).order_by())
@@ -172,9 +182,19 @@ class Command(BaseCommand):
             + f" (of which {items.overdue().count()} overdue)."
         )
 
+    def print_training(self):
+        sessions = dict(TrainingSession.objects.values_list("status").annotate(n=Count("pk")).order_by())
+        standing = Accreditation.objects.values_list("level", "status").annotate(n=Count("pk")).order_by()
+        held = ", ".join(f"{level} {status} {n}" for level, status, n in standing)
+        self.stdout.write(
+            f"Training: {sessions.get(SessionStatus.HELD, 0)} sessions held, "
+            f"{TrainingSession.objects.upcoming().count()} upcoming. Accreditations: {held} "
+            f"(of which {Accreditation.objects.expiring_within(30).count()} expiring within 30 days)."
+        )
+
     def print_logins(self, users, existing):
         rows = [("username", "password", "role", "what they do")]
-        for spec in USERS:
+        for spec in DEMO_USERS:
             role = users[spec.username].get_role_display() + (" (unit lead)" if spec.lead else "")
             rows.append((spec.username, PASSWORD, role, spec.does))
         widths = [max(len(row[n]) for row in rows) for n in range(4)]
@@ -219,7 +239,7 @@ def ensure_users(units, partners):
     """Return the demo users by username and the usernames that existed before, creating those missing."""
     password = make_password(PASSWORD)  # hashed once: hashing is slow on purpose
     users, existing = {}, []
-    for spec in USERS:
+    for spec in DEMO_USERS:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = User.objects.create(
