@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from conferences.models import ConferenceKind
-from people.models import Agency, Partner, Unit
+from people.models import Agency, Ethnicity, Gender, Partner, Unit
 from referrals.models import OffenceCategory
 
 DEFAULT_MONTHS = 12
@@ -23,6 +24,10 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+# The breakdowns whose groups are compared by a relative rate index.
+REFERENCE_BREAKDOWNS = ("age", "gender", "ethnicity")
+
+
 @dataclass(frozen=True)
 class Filters:
     start: date  # first day of the first month
@@ -34,6 +39,13 @@ class Filters:
     kind: str = ""
     # Read by the live training section only: not in the cache key nor in the links of the cached sections.
     trained_months: int = DEFAULT_TRAINED_MONTHS
+    # The group each breakdown's relative rate index compares with ("" for its largest group).
+    reference_age: str = ""
+    reference_gender: str = ""
+    reference_ethnicity: str = ""
+
+    def reference(self, breakdown: str) -> str:
+        return getattr(self, f"reference_{breakdown}", "")
 
     @property
     def end_exclusive(self) -> date:
@@ -51,7 +63,8 @@ class Filters:
     def cache_key(self) -> str:
         parts = [self.start, self.end, self.agency, self.unit, self.offence, self.partner]
         ids = [p.isoformat() if isinstance(p, date) else str(getattr(p, "pk", "")) for p in parts]
-        return ":".join([*ids, self.kind])
+        references = [self.reference(name) for name in REFERENCE_BREAKDOWNS]
+        return ":".join([*ids, self.kind, *references])
 
     def query(self) -> dict:
         """Return the filters as the query string of a link that keeps them."""
@@ -61,6 +74,9 @@ class Filters:
                 values[name] = getattr(self, name).pk
         if self.kind:
             values["kind"] = self.kind
+        for name in REFERENCE_BREAKDOWNS:
+            if self.reference(name):
+                values[f"reference_{name}"] = self.reference(name)
         return values
 
 
@@ -98,6 +114,14 @@ class FilterForm(forms.Form):
         help_text="An officer counts as trained after passing a course within this many months.",
     )
 
+    reference_age = forms.ChoiceField(required=False, label="Compare age groups with")
+    reference_gender = forms.ChoiceField(
+        choices=[("", "The largest group"), *Gender.choices], required=False, label="Compare genders with"
+    )
+    reference_ethnicity = forms.ChoiceField(
+        choices=[("", "The largest group"), *Ethnicity.choices], required=False, label="Compare ethnicities with"
+    )
+
     def __init__(self, query, *args, **kwargs):
         """Bind to the query string; a missing period is the default one, shown in the form."""
         data = query.copy()
@@ -106,6 +130,12 @@ class FilterForm(forms.Form):
             if not data.get(name):
                 data[name] = month.strftime(MONTH_FORMAT)
         super().__init__(data, *args, **kwargs)
+        self.fields["reference_age"].choices = [
+            ("", "The largest group"),
+            ("juvenile", f"Juvenile (under {settings.JUVENILE_AGE})"),
+            ("adult", "Adult"),
+            ("unknown", "Age not known"),
+        ]
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} form-{css.split('-')[1]}-sm"
@@ -144,4 +174,5 @@ class FilterForm(forms.Form):
             partner=data.get("partner"),
             kind=data.get("kind") or "",
             trained_months=data.get("trained_months") or DEFAULT_TRAINED_MONTHS,
+            **{f"reference_{name}": data.get(f"reference_{name}") or "" for name in REFERENCE_BREAKDOWNS},
         )

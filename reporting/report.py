@@ -1,11 +1,16 @@
 """Turn figures into the dashboard's sections: tables whose every number links to its cases, and chart data."""
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+from itertools import pairwise
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
+from scipy.stats import binomtest
+from scipy.stats.contingency import relative_risk
 
 from people.models import Ethnicity, Gender, Unit, User
 
@@ -91,7 +96,25 @@ def ratio(part, whole) -> float | None:
 
 
 def percent(value: float | None) -> str:
-    return DASH if value is None else f"{value * 100:.0f}%"
+    """Return a share with one decimal, as an evaluation quotes it: 97.5%, never 97%."""
+    return DASH if value is None else f"{value * 100:.1f}%"
+
+
+@lru_cache(maxsize=8192)
+def wilson_interval(part: int, whole: int) -> tuple[float, float] | None:
+    """Return the 95 % Wilson score interval of part / whole (scipy), or None when there is no count.
+
+    Wilson's rather than the normal approximation: it stays inside 0 to 1 and is honest for the small
+    groups and the rates near 0 % or 100 % that a programme's breakdowns are full of.
+    """
+    if not whole or part is None or not 0 <= part <= whole:
+        return None
+    found = binomtest(int(part), int(whole)).proportion_ci(confidence_level=0.95, method="wilson")
+    return found.low, found.high
+
+
+def interval_text(interval: tuple[float, float] | None) -> str:
+    return "" if interval is None else f"{interval[0] * 100:.1f}–{interval[1] * 100:.1f}%"
 
 
 def number(value) -> str:
@@ -106,6 +129,24 @@ def number(value) -> str:
 class Cell:
     text: str
     url: str = ""
+    interval: str = ""  # a rate's 95 % interval, as interval_text() writes it
+    flagged: bool = False  # a relative rate index whose interval leaves out 1: a difference, not noise
+
+
+def relative_rate(part: int, whole: int, reference_part: int, reference_whole: int):
+    """Return a group's rate over the reference group's, with its 95 % interval (scipy), or None.
+
+    The relative rate index of disproportionate contact: 1 is parity. Katz's log interval, as
+    `scipy.stats.contingency.relative_risk` gives it; undefined when either group has no one at the
+    stage before, or when the reference group's rate is 0.
+    """
+    if not whole or not reference_whole or not reference_part or part is None:
+        return None
+    if part > whole or reference_part > reference_whole:  # a stage that is not a subset of the one before
+        return None
+    found = relative_risk(int(part), int(whole), int(reference_part), int(reference_whole))
+    interval = found.confidence_interval(confidence_level=0.95)
+    return found.relative_risk, interval.low, interval.high
 
 
 @dataclass
@@ -120,6 +161,7 @@ class Report:
 
     def __init__(self, figures: dict, filters):
         self.figures = figures
+        self.filters = filters
         self.query = filters.query()
         self.labels = _group_labels(figures)
         self.base_link = f"{reverse('dashboard:cases')}?{urlencode(self.query)}"
@@ -132,6 +174,13 @@ class Report:
         return Cell(number(values.get(metric)), self.link(metric, breakdown, group))
 
     def rate(self, values: dict, part: str, whole: str, breakdown="", group="") -> Cell:
+        """A share of counted cases, with its 95 % interval."""
+        share = ratio(values.get(part), values.get(whole))
+        interval = interval_text(wilson_interval(values.get(part), values.get(whole)))
+        return Cell(percent(share), self.link(part, breakdown, group), interval)
+
+    def amount_share(self, values: dict, part: str, whole: str, breakdown="", group="") -> Cell:
+        """A share of an amount (pounds paid, hours done): no interval, it is not a count of cases."""
         return Cell(percent(ratio(values.get(part), values.get(whole))), self.link(part, breakdown, group))
 
     def days(self, values: dict, name: str, measure: str, breakdown="", group="") -> Cell:
@@ -153,6 +202,64 @@ class Report:
     def breakdown_tables(self, topic: str, columns) -> list[Table]:
         return [self.table(f"{topic} by {label.lower()}", name, columns) for name, label in GROUP_BREAKDOWNS]
 
+    def reference_group(self, breakdown: str) -> str | None:
+        """Return the group a breakdown's groups are compared with: the one chosen, else the largest."""
+        groups = [group for _, _, group in self.groups(breakdown)]
+        chosen = self.filters.reference(breakdown)
+        if chosen in groups:
+            return chosen
+        return groups[0] if groups else None
+
+    def stage_rates(self, breakdown: str, label: str) -> Table:
+        """Each group's rate at each stage of the funnel, of the stage before: the right denominator."""
+        table = Table(f"Rate at each stage, of the stage before, by {label.lower()}", [name for _, name in FUNNEL[1:]])
+        for group_label_, values, group in self.groups(breakdown):
+            cells = [
+                self.rate(values, stage, previous, breakdown, group) for (previous, _), (stage, _) in pairwise(FUNNEL)
+            ]
+            table.rows.append((group_label_, cells))
+        return table
+
+    def relative_rates(self, breakdown: str, label: str) -> Table | None:
+        """Each group's stage rates over the reference group's (the relative rate index), with intervals."""
+        reference = self.reference_group(breakdown)
+        if reference is None:
+            return None
+        found = self.figures.get(breakdown, {})
+        base = found[reference]
+        table = Table(
+            f"Relative rate index by {label.lower()}, compared with {self.labels[breakdown].get(reference, reference)}",
+            [name for _, name in FUNNEL[1:]],
+        )
+        for group_label_, values, group in self.groups(breakdown):
+            cells = []
+            for (previous, _), (stage, _) in pairwise(FUNNEL):
+                if group == reference:
+                    cells.append(Cell("1.00"))
+                    continue
+                rri = relative_rate(values.get(stage), values.get(previous), base.get(stage), base.get(previous))
+                if rri is None:
+                    cells.append(Cell(DASH))
+                    continue
+                value, low, high = rri
+                interval = "" if math.isnan(low) or math.isnan(high) else f"{low:.2f}–{high:.2f}"
+                flagged = bool(interval) and (high < 1 or low > 1)
+                cells.append(Cell(f"{value:.2f}", self.link(stage, breakdown, group), interval, flagged))
+            table.rows.append((f"{group_label_} (reference)" if group == reference else group_label_, cells))
+        return table
+
+    def disparities(self) -> list[dict]:
+        """The funnel's breakdowns as an evaluator reads them: stage rates and relative rate indices."""
+        return [
+            {
+                "breakdown": name,
+                "label": label,
+                "rates": self.stage_rates(name, label),
+                "relative": self.relative_rates(name, label),
+            }
+            for name, label in GROUP_BREAKDOWNS
+        ]
+
     # The sections
 
     def funnel(self) -> dict:
@@ -169,6 +276,7 @@ class Report:
             "table": Table("The funnel", ["Cases", "Of referred", "Of previous stage"], rows),
             "chart": {"labels": [label for _, label in FUNNEL], "values": [total[name] for name, _ in FUNNEL]},
             "breakdowns": self.breakdown_tables("The funnel", columns),
+            "disparities": self.disparities(),
         }
 
     def reasons(self, figure: str, reasons, caption: str) -> dict:
@@ -251,7 +359,7 @@ class Report:
                 [
                     self.count(total, "restitution_ordered"),
                     self.count(total, "restitution_paid"),
-                    self.rate(total, "restitution_paid", "restitution_ordered"),
+                    self.amount_share(total, "restitution_paid", "restitution_ordered"),
                 ],
             ),
             (
@@ -259,17 +367,17 @@ class Report:
                 [
                     self.count(total, "hours_ordered"),
                     self.count(total, "hours_done"),
-                    self.rate(total, "hours_done", "hours_ordered"),
+                    self.amount_share(total, "hours_done", "hours_ordered"),
                 ],
             ),
         ]
         columns = [
             ("Restitution ordered (£)", lambda v, b, g: self.count(v, "restitution_ordered", b, g)),
             ("Paid (£)", lambda v, b, g: self.count(v, "restitution_paid", b, g)),
-            ("Paid of ordered", lambda v, b, g: self.rate(v, "restitution_paid", "restitution_ordered", b, g)),
+            ("Paid of ordered", lambda v, b, g: self.amount_share(v, "restitution_paid", "restitution_ordered", b, g)),
             ("Hours ordered", lambda v, b, g: self.count(v, "hours_ordered", b, g)),
             ("Hours done", lambda v, b, g: self.count(v, "hours_done", b, g)),
-            ("Done of ordered", lambda v, b, g: self.rate(v, "hours_done", "hours_ordered", b, g)),
+            ("Done of ordered", lambda v, b, g: self.amount_share(v, "hours_done", "hours_ordered", b, g)),
         ]
         return {
             "table": Table("Reparation", ["Ordered", "Done", "Done of ordered"], rows),

@@ -15,15 +15,14 @@ from django.utils import timezone
 from people.models import Role, User
 from training.models import Accreditation, Attendance, add_months
 
-from .report import DASH, ratio
+from .report import DASH, interval_text, percent, ratio, wilson_interval
 
 EXPIRY_DAYS = 90
 
 
 def share(part: int, whole: int) -> str:
     """Return part of whole as a percentage with one decimal, or a dash when there is no whole."""
-    value = ratio(part, whole)
-    return DASH if value is None else f"{value * 100:.1f}%"
+    return percent(ratio(part, whole))
 
 
 def per_officer(referrals: int, officers: int) -> str:
@@ -40,6 +39,11 @@ class Coverage:
     @property
     def share(self) -> str:
         return share(self.trained, self.officers)
+
+    @property
+    def interval(self) -> str:
+        """The share's 95 % interval, as every rate of the dashboard has."""
+        return interval_text(wilson_interval(self.trained, self.officers))
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import math
 import re
 import zipfile
 from html import unescape
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from people.models import AuditEntry, ContactDetails
 from referrals import services as referral_services
+from reporting.report import interval_text, wilson_interval
 from reporting.rollup import rebuild_rollup
 from tests.factories import ReferralFactory, offence
 from tests.reporting.conftest import people_names
@@ -71,6 +73,21 @@ def test_navbar_links_the_dashboard_for_supervisors_only(login, supervisor, offi
 # The page
 
 
+def wilson_text(part: int, whole: int, z: float = 1.959964) -> str:
+    """The 95 % Wilson score interval worked out by hand (the formula, not the library the page uses)."""
+    p = part / whole
+    centre = (p + z * z / (2 * whole)) / (1 + z * z / whole)
+    half = z * math.sqrt(p * (1 - p) / whole + z * z / (4 * whole * whole)) / (1 + z * z / whole)
+    return f"{max(0.0, centre - half) * 100:.1f}–{min(1.0, centre + half) * 100:.1f}%"
+
+
+def test_the_wilson_interval_of_a_known_rate():
+    """4 of 10: 40.0 %, 16.8 to 68.7 % (Wilson 1927; the figure a statistics table gives)."""
+    assert wilson_text(4, 10) == "16.8–68.7%"
+    assert interval_text(wilson_interval(4, 10)) == "16.8–68.7%"
+    assert wilson_interval(0, 0) is None and wilson_interval(3, 2) is None
+
+
 def test_dashboard_shows_the_figures_and_when_they_were_computed(programme, login, supervisor):
     rebuild_rollup()
     page = login(supervisor).get(reverse("dashboard:index"), MARCH).content.decode()
@@ -78,7 +95,14 @@ def test_dashboard_shows_the_figures_and_when_they_were_computed(programme, logi
     funnel = page.split('id="funnel-h"')[1].split("</table>")[0]
     cells = [unescape(c) for c in re.findall(r"<td[^>]*>(?:<a [^>]*>)?([^<]*)", funnel)]
     # referred, eligible, accepted, consented, held, agreement, fulfilled: count, of referred, of previous
-    assert cells[:3] == ["4", "100%", "100%"] and cells[-3:] == ["0", "0%", "0%"]
+    assert cells[:3] == ["4", "100.0%", "100.0%"] and cells[-3:] == ["0", "0.0%", "0.0%"]
+    # Each rate with its 95 % Wilson interval, in the cell and on hover.
+    shown = r'data-interval><span class="visually-hidden">[^<]*</span>([^<]*)'
+    intervals = [unescape(i) for i in re.findall(shown, funnel)]
+    assert intervals[:2] == [wilson_text(4, 4)] * 2 == ["51.0–100.0%"] * 2
+    agreements = int(cells[-6])  # fulfilled of referred, and of those with an agreement
+    assert intervals[-2:] == [wilson_text(0, 4), wilson_text(0, agreements)] == ["0.0–49.0%", "0.0–79.3%"]
+    assert 'title="95 % interval: 51.0–100.0%"' in unescape(funnel)
     assert 'id="dashboard-charts" type="application/json"' in page
     assert "<script>" not in page  # no inline script: the charts read the json_script data
 

@@ -29,6 +29,7 @@ from people.models import AuditEntry
 from referrals import services as referral_services
 from reporting.rollup import rebuild_rollup
 from tests.factories import AgencyFactory, ReferralFactory, UnitFactory, UserFactory
+from tests.reporting.test_pages import wilson_text
 from training.models import (
     Accreditation,
     AccreditationStatus,
@@ -149,7 +150,9 @@ def table(section: str, name: str) -> list[list[str]]:
     """Return the rows of one training table, each as its header cell and data cells."""
     html = section.split(f'data-training="{name}"')[1].split("</table>")[0].split("</thead>")[1]
     rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
-    return [[unescape(c).strip() for c in re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)] for row in rows]
+    # A cell's figure is its text before any tag: a rate's interval follows it in a block of its own.
+    cells = r"<t[hd][^>]*>([^<]*)(?:<div[^>]*data-interval>.*?</div>)?</t[hd]>"
+    return [[unescape(c).strip() for c in re.findall(cells, row, re.S)] for row in rows]
 
 
 def csv_rows(response) -> list[dict]:
@@ -181,6 +184,9 @@ def test_the_trained_within_filter_changes_the_answer(people, login, supervisor)
     client = login(supervisor)
     section = training_section(client, trained_months=36)
     assert table(section, "coverage")[-1] == ["All units", "5", "4", "80.0%"]
+    # 4 of 5 with its 95 % Wilson interval: 37.6 to 96.4 % (worked out in tests/reporting/test_pages.py).
+    assert "37.6–96.4%" in unescape(section.split('data-training="coverage"')[1].split("</table>")[0])
+    assert wilson_text(4, 5) == "37.6–96.4%"
     assert table(section, "referrers") == [
         ["Trained officers", "4", "6", "1.50"],
         ["Untrained officers", "1", "1", "1.00"],
