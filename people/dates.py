@@ -40,3 +40,16 @@ def check_date_of_birth(born: date) -> None:
         oldest = today.replace(year=today.year - OLDEST_AGE, day=28)
     if born < oldest:
         raise ValidationError(f"The date of birth makes the person older than {OLDEST_AGE}: check the year.")
+
+
+def check_recent_past(day: date, *, what: str, years: int = 10) -> None:
+    """Refuse a day of something that happened and is recorded now: not ahead, nor `years` back or more."""
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationError(f"{what} cannot be in the future.")
+    try:
+        earliest = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        earliest = today.replace(year=today.year - years, day=28)
+    if day <= earliest:
+        raise ValidationError(f"{what} cannot be {years} years ago or more: check the year.")

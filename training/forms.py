@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from people.dates import PlainDateField, check_recent_past
 from people.models import Role, User
 
 from .models import Attendance, ConferenceKind, Course, Level, Observation, Result
@@ -32,7 +33,7 @@ def staff_label(user: User) -> str:
 
 class ScheduleForm(forms.Form):
     course = forms.ModelChoiceField(queryset=Course.objects.filter(active=True), label=_("Course"))
-    start_date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    start_date = PlainDateField(label=_("Date"), widget=DATE_INPUT)
     start_time = forms.TimeField(label=_("Start time"), widget=TIME_INPUT)
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"),
@@ -183,7 +184,7 @@ class AttendanceForm(forms.Form):
 
 class ObservationForm(forms.Form):
     conference_kind = forms.ChoiceField(label=_("Kind of conference"), choices=ConferenceKind.choices)
-    observed_on = forms.DateField(label=_("Observed on"), widget=DATE_INPUT)
+    observed_on = PlainDateField(label=_("Observed on"), widget=DATE_INPUT)
     judgement = forms.ChoiceField(label=_("Judgement"), choices=Observation.Judgement.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -191,6 +192,7 @@ class ObservationForm(forms.Form):
         day = self.cleaned_data["observed_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(gettext("An observation is recorded after the conference, not before."))
+        check_recent_past(day, what="The day observed")
         return day
 
 

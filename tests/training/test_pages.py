@@ -378,6 +378,11 @@ def test_an_observation_in_the_future_or_of_a_nonsense_kind_is_a_form_error(logi
     assert future.status_code == 400
     assert "An observation is recorded after the conference, not before." in future.text
     assert observe(client, trainee, conference_kind="duel").status_code == 400
+    # A year typed wrong, or digits of another script: refused in words, nothing recorded.
+    ancient = observe(client, trainee, observed_on="0001-01-01")
+    assert ancient.status_code == 400
+    assert "The day observed cannot be 10 years ago or more: check the year." in ancient.text
+    assert observe(client, trainee, observed_on="２０２６-０１-０１").status_code == 400
     assert not Observation.objects.exists()
 
 
