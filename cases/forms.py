@@ -170,14 +170,21 @@ def active_facilitators():
     return User.objects.filter(role=Role.FACILITATOR, is_active=True).order_by("first_name", "last_name")
 
 
-class StandingChoiceField(forms.ModelChoiceField):
-    """A facilitator with their caseload and what they are accredited to lead (`lines`, set by the form)."""
+class StandingLabels:
+    """Name each facilitator with their caseload and what they are accredited to lead (`lines`, set by the form).
+
+    For choice fields over `facilitators_with_caseload()`: the assign form's and the schedule form's.
+    """
 
     lines: dict[int, str] = {}
 
     def label_from_instance(self, obj):
         caseload = ngettext("%(count)s open case", "%(count)s open cases", obj.open_cases) % {"count": obj.open_cases}
         return f"{obj} ({caseload}; {self.lines.get(obj.pk, '')})"
+
+
+class StandingChoiceField(StandingLabels, forms.ModelChoiceField):
+    pass
 
 
 class AssignForm(forms.Form):

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import facilitators_with_caseload
+from cases.forms import StandingLabels, facilitators_with_caseload
 from people.models import Role, User
 from referrals.models import Referral
 from rjcases.listing import SearchFilter
@@ -28,15 +28,8 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 LONGEST_AHEAD = timedelta(days=2 * 366)
 
 
-class FacilitatorChoiceField(forms.ModelMultipleChoiceField):
-    """Each facilitator with their caseload and what they are accredited to lead (`lines`, set by the form)."""
-
-    lines: dict[int, str] = {}
-
-    def label_from_instance(self, obj):
-        name = obj.get_full_name() or obj.username
-        caseload = ngettext("%(count)s open case", "%(count)s open cases", obj.open_cases) % {"count": obj.open_cases}
-        return f"{name} ({caseload}; {self.lines.get(obj.pk, '')})"
+class FacilitatorChoiceField(StandingLabels, forms.ModelMultipleChoiceField):
+    pass
 
 
 class LeadChoiceField(forms.ModelChoiceField):
