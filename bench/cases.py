@@ -459,7 +459,7 @@ def _follow_ups(story, parties) -> None:
             row_answer = (reoffended, when, story.supervisor, ts(answered))
         recorded_by, recorded_at = row_answer[2], row_answer[3]
         p.row("cases_reoffendingcheck", p.ids("cases_reoffendingcheck"), story.pk, months, due, row_answer[0],
-              row_answer[1], "", recorded_by, recorded_at)  # fmt: skip
+              row_answer[1], "", recorded_by, recorded_at, story.referral_id, None)  # fmt: skip
         p.reminder("reoffending_check", f"{months}m", f"c{story.pk}", at_nine(due), closed, case=story.pk, sup=True)
     consented = {person for consent_id, person, _ in story.consents if consent_id not in story.withdrawn}
     for party in parties:

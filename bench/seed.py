@@ -49,7 +49,8 @@ COLUMNS = {
     "partner_id status status_changed_at status_changed_by_id status_note",
     "conferences_payment": "id item_id amount paid_on recorded_by_id created_at",
     "conferences_servicehours": "id item_id hours worked_on recorded_by_id created_at",
-    "cases_reoffendingcheck": "id case_id months due_on reoffended reoffended_on note recorded_by_id recorded_at",
+    "cases_reoffendingcheck": "id case_id months due_on reoffended reoffended_on note recorded_by_id recorded_at "
+    "referral_id offences",
     "cases_satisfactionsurvey": "id case_id person_id token_hash sent_at expires_at answered_at satisfaction "
     "felt_heard harm_repaired would_recommend comment",
     "reminders_reminder": "id kind variant referral_id case_id conference_id item_id recipient_user_id "

@@ -27,7 +27,9 @@ def follow_ups(request):
     """List the reoffending checks that are due (oldest first), those coming up, and the latest answered."""
     require_supervisor(request.user)
     today = timezone.localdate()
-    checks = followups.reoffending_checks_for_user(request.user).select_related("case__referral", "recorded_by")
+    checks = followups.reoffending_checks_for_user(request.user).select_related(
+        "case__referral", "referral", "recorded_by"
+    )
     unanswered = checks.filter(recorded_at__isnull=True)
     page = Paginator(unanswered.filter(due_on__lte=today).order_by("due_on", "pk"), 25).get_page(
         request.GET.get("page")
@@ -63,6 +65,7 @@ def record_check(request, pk, check_pk):
                 by=request.user,
                 reoffended=data["reoffended"],
                 reoffended_on=data["reoffended_on"],
+                offences=data["offences"],
                 note=data["note"],
             )
         except FollowUpError as error:
@@ -77,6 +80,29 @@ def record_check(request, pk, check_pk):
                 return redirect(f"{case.get_absolute_url()}#follow-ups")
             return redirect("cases:follow_ups")
     context = {"case": case, "check": check, "form": form, "back": back}
+    return render(request, "cases/reoffending_check.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def record_comparison_check(request, check_pk):
+    """Record, or correct, the answer of a reoffending check of a referral declined while eligible."""
+    require_supervisor(request.user)
+    checks = followups.reoffending_checks_for_user(request.user).filter(case__isnull=True)
+    check = get_object_or_404(checks.select_related("referral"), pk=check_pk)
+    form = ReoffendingCheckForm(request.POST or None, check=check)
+    if request.method == "POST" and form.is_valid():
+        try:
+            followups.record_reoffending_check(check=check, by=request.user, **form.cleaned_data)
+        except FollowUpError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The %(months)s-month reoffending check of referral %(referral)s is recorded.")
+                % {"months": check.months, "referral": check.referral},
+            )
+            return redirect("cases:follow_ups")
+    context = {"check": check, "form": form, "back": "list"}
     return render(request, "cases/reoffending_check.html", context, status=400 if form.errors else 200)
 
 

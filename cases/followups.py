@@ -16,7 +16,7 @@ from django.utils import timezone
 from people.audit import record_audit
 from people.links import link_hash, new_link_token
 from people.models import AuditEntry, Person
-from referrals.models import PartyRole
+from referrals.models import PartyRole, ReferralStatus
 from referrals.permissions import can_see_sealed
 from rjcases import workflow
 from rjcases.timings import ReminderSettings
@@ -86,11 +86,30 @@ def create_follow_ups(*, case: Case) -> tuple[list[ReoffendingCheck], list[Satis
     checks = []
     for months in ReminderSettings.current().reoffending_offsets:
         check, _ = ReoffendingCheck.objects.get_or_create(
-            case=case, months=months, defaults={"due_on": closed_on + relativedelta(months=months)}
+            referral=case.referral,
+            months=months,
+            defaults={"case": case, "due_on": closed_on + relativedelta(months=months)},
         )
         checks.append(check)
     surveys = [SatisfactionSurvey.objects.get_or_create(case=case, person=person)[0] for person in _survey_people(case)]
     return checks, surveys
+
+
+def create_comparison_checks(*, referral) -> list[ReoffendingCheck]:
+    """Create the reoffending checks of a referral declined while eligible; a second call creates nothing.
+
+    They are counted from the day it was declined, at the same months as a closed case's, so that
+    the evaluation can compare those who took part with eligible people who did not.
+    """
+    if referral.status != ReferralStatus.DECLINED or not referral.eligible or referral.screened_at is None:
+        return []
+    declined_on = timezone.localdate(referral.screened_at)
+    return [
+        ReoffendingCheck.objects.get_or_create(
+            referral=referral, months=months, defaults={"due_on": declined_on + relativedelta(months=months)}
+        )[0]
+        for months in ReminderSettings.current().reoffending_offsets
+    ]
 
 
 def _survey_people(case: Case) -> list[Person]:
@@ -110,19 +129,24 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def answer_problems(*, check: ReoffendingCheck, reoffended: bool, reoffended_on: date | None) -> dict[str, str]:
+def answer_problems(
+    *, check: ReoffendingCheck, reoffended: bool, reoffended_on: date | None, offences: int | None = None
+) -> dict[str, str]:
     """Return what is wrong with an answer to `check`, by form field; empty when it can be recorded."""
     if check.due_on > timezone.localdate():
         return {"": f"This check is not due until {_day(check.due_on)}: it cannot be answered yet."}
     if not reoffended:
         if reoffended_on is not None:
             return {"reoffended_on": "Leave the date empty when there was no re-arrest."}
+        if offences is not None:
+            return {"offences": "Leave the number of offences empty when there was no re-arrest."}
         return {}
     if reoffended_on is None:
         return {"reoffended_on": "Give the date of the re-arrest."}
-    closed_on = timezone.localdate(check.case.closed_at)
-    if reoffended_on < closed_on:
-        return {"reoffended_on": f"The date cannot be before the case closed ({_day(closed_on)})."}
+    began = check.followed_from
+    if began and reoffended_on < began:
+        what = "the referral was declined" if check.is_comparison else "the case closed"
+        return {"reoffended_on": f"The date cannot be before {what} ({_day(began)})."}
     if reoffended_on > timezone.localdate():
         return {"reoffended_on": "The date cannot be in the future."}
     return {}
@@ -130,22 +154,33 @@ def answer_problems(*, check: ReoffendingCheck, reoffended: bool, reoffended_on:
 
 @transaction.atomic
 def record_reoffending_check(
-    *, check: ReoffendingCheck, by, reoffended: bool, reoffended_on: date | None, note: str = ""
+    *,
+    check: ReoffendingCheck,
+    by,
+    reoffended: bool,
+    reoffended_on: date | None,
+    offences: int | None = None,
+    note: str = "",
 ) -> ReoffendingCheck:
     """Record (or correct) the answer of a due reoffending check. Supervisors only."""
     if not by.is_supervisor:
         raise PermissionDenied("Only supervisors record reoffending checks.")
-    check = ReoffendingCheck.objects.select_for_update().select_related("case__referral").get(pk=check.pk)
-    problems = answer_problems(check=check, reoffended=reoffended, reoffended_on=reoffended_on)
+    check = (
+        ReoffendingCheck.objects.select_for_update(of=("self",))
+        .select_related("case__referral", "referral")
+        .get(pk=check.pk)
+    )
+    problems = answer_problems(check=check, reoffended=reoffended, reoffended_on=reoffended_on, offences=offences)
     if problems:
         raise FollowUpError(next(iter(problems.values())))
     verb = "corrected" if check.is_answered else "recorded"
-    check.reoffended, check.reoffended_on, check.note = reoffended, reoffended_on, note
+    check.reoffended, check.reoffended_on, check.offences, check.note = reoffended, reoffended_on, offences, note
     check.recorded_by, check.recorded_at = by, timezone.now()
-    check.save(update_fields=["reoffended", "reoffended_on", "note", "recorded_by", "recorded_at"])
-    # The answer itself stays off the timeline: it is about the responsible party.
-    summary = f"{check.months}-month reoffending check {verb}."
-    record_case_event(check.case, by=by, kind=CaseEvent.Kind.NOTE, summary=summary)
+    check.save(update_fields=["reoffended", "reoffended_on", "offences", "note", "recorded_by", "recorded_at"])
+    if check.case is not None:
+        # The answer itself stays off the timeline: it is about the responsible party.
+        summary = f"{check.months}-month reoffending check {verb}."
+        record_case_event(check.case, by=by, kind=CaseEvent.Kind.NOTE, summary=summary)
     return check
 
 

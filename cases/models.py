@@ -335,14 +335,20 @@ class ReoffendingCheck(models.Model):
     """A follow-up at 6, 12 or 24 months after a case closed: was the responsible party re-arrested?
 
     Created when the case closes; it appears on the supervisors' list once due, and the answer is
-    recorded here, on the case.
+    recorded here, on the case. A referral found eligible but declined gets the same checks, from
+    the day it was declined and without a case: it is the comparison group of the evaluation
+    (docs/dashboard.md, time to reoffence).
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reoffending_checks")
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="reoffending_checks")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reoffending_checks", null=True, blank=True)
     months = models.PositiveSmallIntegerField()
     due_on = models.DateField()
     reoffended = models.BooleanField(null=True, blank=True, help_text="Re-arrested or charged since the case closed?")
     reoffended_on = models.DateField(null=True, blank=True)
+    offences = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many new offences since the follow-up began, where the records say."
+    )
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -353,18 +359,53 @@ class ReoffendingCheck(models.Model):
         ordering = ["due_on", "pk"]
         indexes = [models.Index(fields=["due_on"], name="reoffending_open_due", condition=Q(recorded_at__isnull=True))]
         constraints = [
-            models.UniqueConstraint(fields=["case", "months"], name="reoffending_check_once"),
+            models.UniqueConstraint(fields=["referral", "months"], name="reoffending_check_once"),
             models.CheckConstraint(
                 condition=Q(reoffended=True) | Q(reoffended_on__isnull=True), name="reoffending_date_only_if_reoffended"
+            ),
+            models.CheckConstraint(
+                condition=Q(reoffended=True) | Q(offences__isnull=True), name="reoffending_offences_only_if_reoffended"
+            ),
+            models.CheckConstraint(
+                condition=Q(offences__isnull=True) | Q(offences__gte=1), name="reoffending_offences_some"
             ),
         ]
 
     def __str__(self):
+        if self.case_id is None:
+            return f"{self.months}-month reoffending check of declined referral {self.referral_id}"
         return f"{self.months}-month reoffending check of case {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        if self.referral_id is None and self.case_id is not None:
+            self.referral_id = self.case.referral_id  # a case's check is about its referral
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """The page that records the answer."""
+        if self.case_id is None:
+            return reverse("cases:record_comparison_check", args=[self.pk])
+        return reverse("cases:record_check", args=[self.case_id, self.pk])
 
     @property
     def is_answered(self):
         return self.recorded_at is not None
+
+    @property
+    def is_comparison(self) -> bool:
+        """A check of a referral declined while eligible: the evaluation's comparison group."""
+        return self.case_id is None
+
+    @property
+    def subject(self):
+        """What the check is about, as the list links to it: the case, or the declined referral."""
+        return self.referral if self.case_id is None else self.case
+
+    @property
+    def followed_from(self):
+        """The day the follow-up began: the case's closing, or the referral's decline."""
+        moment = self.referral.screened_at if self.case_id is None else self.case.closed_at
+        return timezone.localdate(moment) if moment else None
 
 
 class SatisfactionSurvey(models.Model):

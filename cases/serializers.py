@@ -165,4 +165,11 @@ class AssessmentInputSerializer(serializers.Serializer):
 class ReoffendingAnswerSerializer(serializers.Serializer):
     reoffended = serializers.BooleanField(help_text="Re-arrested since the case closed?")
     reoffended_on = PlainDateField(required=False, allow_null=True, help_text="The date of the re-arrest, if any.")
+    offences = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=99,
+        help_text="How many new offences since the case closed, if the records say (only when re-arrested).",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -26,4 +26,9 @@ urlpatterns = [
     path("<int:pk>/return/", case_actions.return_case, name="return"),
     path("<int:pk>/close/", case_actions.close_case, name="close"),
     path("<int:pk>/reoffending-checks/<int:check_pk>/", followup_views.record_check, name="record_check"),
+    path(
+        "follow-ups/declined/<int:check_pk>/",
+        followup_views.record_comparison_check,
+        name="record_comparison_check",
+    ),
 ]

@@ -74,7 +74,7 @@ FREE_TEXT = [
     (Consent, "case__referral", {"withdrawal_reason": ""}),
     (Assessment, "case__referral", {"notes": ""}),
     (CaseNote, "case__referral", {"text": ""}),
-    (ReoffendingCheck, "case__referral", {"note": ""}),
+    (ReoffendingCheck, "referral", {"note": ""}),
     (SatisfactionSurvey, "case__referral", {"comment": "", "token_hash": None}),
     (
         Conference,

@@ -60,3 +60,23 @@ def test_a_supervisor_answers_a_due_reoffending_check(closed_world, supervisor, 
     assert response.status_code == 200, response.json()
     check.refresh_from_db()
     assert (check.reoffended, check.reoffended_on, check.recorded_by) == (True, date(2025, 8, 14), supervisor)
+
+
+def test_a_check_says_how_many_new_offences_only_for_a_re_arrest(closed_world, supervisor, time_machine, as_user):
+    check = ReoffendingCheck.objects.get(case=closed_world.case, months=6)
+    url = f"/api/v1/cases/{closed_world.case.pk}/reoffending-checks/{check.pk}/"
+    time_machine.move_to(local(date(2025, 10, 6)), tick=False)
+    api = as_user(supervisor)
+
+    none_without = api.post(url, {"reoffended": False, "offences": 2}, format="json")
+    assert none_without.status_code == 400
+    assert "offences" in none_without.json()["error"]["fields"]
+    zero = api.post(url, {"reoffended": True, "reoffended_on": "2025-08-14", "offences": 0}, format="json")
+    assert zero.status_code == 400 and "offences" in zero.json()["error"]["fields"]
+    check.refresh_from_db()
+    assert check.recorded_at is None  # nothing was saved by the refusals
+
+    done = api.post(url, {"reoffended": True, "reoffended_on": "2025-08-14", "offences": 3}, format="json")
+    assert done.status_code == 200, done.json()
+    check.refresh_from_db()
+    assert (check.reoffended, check.offences) == (True, 3)

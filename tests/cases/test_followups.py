@@ -248,7 +248,8 @@ def test_a_supervisor_records_a_check_from_the_list(login, time_machine, world, 
     assert (audit.action, audit.actor, audit.detail) == (
         "change",
         supervisor,
-        "fields: " + ",".join(sorted(["note", "recorded_at", "recorded_by", "reoffended", "reoffended_on"])),
+        "fields: "
+        + ",".join(sorted(["note", "offences", "recorded_at", "recorded_by", "reoffended", "reoffended_on"])),
     )
     assert world.case.reference in page_text(response).split("Recently answered")[1]
 
@@ -399,7 +400,8 @@ def test_the_due_checks_badge_stops_counting_at_99(login, time_machine, world, s
     on(time_machine, date(2026, 4, 2))
     check = ReoffendingCheck.objects.filter(case=world.case).first()
     ReoffendingCheck.objects.bulk_create(
-        ReoffendingCheck(case=check.case, months=100 + n, due_on=check.due_on) for n in range(100)
+        ReoffendingCheck(case=check.case, referral=check.referral, months=100 + n, due_on=check.due_on)
+        for n in range(100)
     )
 
     text = page_text(login(supervisor).get(reverse("home")))
