@@ -20,6 +20,7 @@ from django_celery_beat.models import PeriodicTask
 from rjcases.locks import alone
 
 from .filters import default_filters
+from .metrics import SURVIVAL_COHORTS, SURVIVAL_ORIGINS
 from .models import COUNTS, FIGURES, MEASURES, SUMS, DashboardBuild, DashboardDays, DashboardRollup
 from .rollup import rebuild_rollup
 
@@ -93,8 +94,30 @@ def compute_from_rollup(filters) -> dict:
             values.update(day_figures(histograms[(breakdown, group)]))
     total = normalise({name: sum(v[name] for v in figures["age"].values()) for name in FIGURES})
     total.update(day_figures(histograms[("total", "")]))
+    total["survival"] = survival_figures(histograms[("total", "")])
     figures["total"] = total
     return figures
+
+
+def empty_survival() -> dict:
+    """Per origin and cohort, the histograms (days -> people) of reoffences and of censoring."""
+    return {
+        origin: {cohort: {"events": {}, "censored": {}} for cohort in SURVIVAL_COHORTS} for origin in SURVIVAL_ORIGINS
+    }
+
+
+def survival_figures(histograms: dict[str, Counter]) -> dict:
+    """Read the histograms of time to reoffence out of the rollup's measures km_<origin>_<cohort>_<outcome>."""
+    survival = empty_survival()
+    for measure, histogram in histograms.items():
+        if not measure.startswith("km_"):
+            continue
+        origin, rest = measure[3:].split("_", 1)
+        cohort, outcome = rest.rsplit("_", 1)
+        counts = survival[origin][cohort]["events" if outcome == "event" else "censored"]
+        for days, people in histogram.items():
+            counts[days] = counts.get(days, 0) + people
+    return survival
 
 
 def latest_build() -> DashboardBuild | None:

@@ -41,6 +41,7 @@ from conferences.models import AgreementItem, Conference, ConferenceStatus, Item
 from referrals.models import DeclineReason, PartyRole, Referral, ReferralParty, ReferralStatus
 from rjcases.timings import ReminderSettings
 
+from .kinds import DIRECT, INDIRECT, SURROGATE, kinds_in
 from .models import FIGURES
 
 CASE = OuterRef("case__id")
@@ -71,6 +72,27 @@ def _current_items(kind=None):
     return items.filter(kind=kind) if kind else items
 
 
+def _held(group: str):
+    """The case's held conferences of one group of kinds (direct, surrogate, indirect)."""
+    return Conference.objects.filter(case=CASE, status=ConferenceStatus.HELD, kind__in=kinds_in(group))
+
+
+def _reparation(kind: str, ledger, field: str):
+    """What a case's agreement ordered and what was done of it, over every version of the agreement.
+
+    Done: every payment (or hour) recorded, on whichever version it was made. Ordered: the current
+    version's amounts, plus what was done under the versions it replaced, so that money paid
+    before a renegotiation counts as both ordered and paid.
+    """
+    done_all = ledger.objects.filter(item__agreement__case=CASE, item__kind=kind)
+    done_earlier = done_all.filter(item__agreement__superseded_at__isnull=False)
+    ordered = ExpressionWrapper(
+        _sum(_current_items(kind), "agreement__case", field) + _sum(done_earlier, "item__agreement__case", field),
+        output_field=MONEY,
+    )
+    return ordered, _sum(done_all, "item__agreement__case", field)
+
+
 def _answered_surveys(**answers):
     return SatisfactionSurvey.objects.filter(case=CASE, answered_at__isnull=False, **answers)
 
@@ -87,12 +109,19 @@ def figure_expressions(now: datetime | None = None) -> dict:
         person__referral_roles__referral=OuterRef("pk"),
         person__referral_roles__role=PartyRole.RESPONSIBLE,
     )
+    restitution_ordered, restitution_paid = _reparation(ItemKind.RESTITUTION, Payment, "amount")
+    hours_ordered, hours_done = _reparation(ItemKind.COMMUNITY_SERVICE, ServiceHours, "hours")
     expressions = {
         "referred": _flag(Q(submitted_at__isnull=False)),
+        "withdrawn": _flag(Q(status=ReferralStatus.WITHDRAWN)),
         "eligible": _flag(Q(status=ReferralStatus.ACCEPTED) | Q(eligible=True)),
         "accepted": _flag(Q(case__isnull=False)),
         "consented": _exists(responsible_consent),
         "held": _exists(Conference.objects.filter(case=CASE, status=ConferenceStatus.HELD)),
+        # Each case held is in one group: direct if any conference held was direct, else surrogate, else indirect.
+        "held_direct": _exists(_held(DIRECT)),
+        "held_surrogate": _flag(~Exists(_held(DIRECT)) & Exists(_held(SURROGATE))),
+        "held_indirect": _flag(~Exists(_held(DIRECT)) & ~Exists(_held(SURROGATE)) & Exists(_held(INDIRECT))),
         "agreement": _exists(AgreementModel.objects.filter(case=CASE)),
         "fulfilled": _flag(Q(**{status: CaseStatus.COMPLETED})),
         "declined": _flag(Q(status=ReferralStatus.DECLINED)),
@@ -101,32 +130,20 @@ def figure_expressions(now: datetime | None = None) -> dict:
         "stalled": _flag(Q(**{f"{status}__in": OPEN_CASE_STATUSES, "case__last_activity_at__lt": stalled_before})),
         "overdue_cases": _exists(AgreementItem.objects.overdue(today).filter(agreement__case=CASE)),
         "overdue_items": _count(AgreementItem.objects.overdue(today).filter(agreement__case=CASE), "agreement__case"),
+        # Only where the kind includes them: a surrogate or shuttle conference leaves them out by design.
         "harmed_attended": _exists(
             Participant.objects.filter(
                 conference__case=CASE,
                 conference__status=ConferenceStatus.HELD,
+                conference__kind__in=kinds_in(DIRECT),
                 role=Participant.Role.HARMED,
                 attended=True,
             )
         ),
-        "restitution_ordered": _sum(_current_items(ItemKind.RESTITUTION), "agreement__case", "amount"),
-        "restitution_paid": _sum(
-            Payment.objects.filter(
-                item__agreement__case=CASE, item__agreement__superseded_at__isnull=True, item__kind=ItemKind.RESTITUTION
-            ),
-            "item__agreement__case",
-            "amount",
-        ),
-        "hours_ordered": _sum(_current_items(ItemKind.COMMUNITY_SERVICE), "agreement__case", "hours"),
-        "hours_done": _sum(
-            ServiceHours.objects.filter(
-                item__agreement__case=CASE,
-                item__agreement__superseded_at__isnull=True,
-                item__kind=ItemKind.COMMUNITY_SERVICE,
-            ),
-            "item__agreement__case",
-            "hours",
-        ),
+        "restitution_ordered": restitution_ordered,
+        "restitution_paid": restitution_paid,
+        "hours_ordered": hours_ordered,
+        "hours_done": hours_done,
         "surveys_sent": _count(SatisfactionSurvey.objects.filter(case=CASE, sent_at__isnull=False), "case"),
         "surveys_answered": _count(_answered_surveys(), "case"),
         "satisfaction_total": _sum(_answered_surveys(), "case", "satisfaction"),
@@ -207,6 +224,35 @@ def with_days(referrals):
         Conference.objects.filter(case=CASE, status=ConferenceStatus.HELD).order_by("starts_at").values("starts_at")[:1]
     )
     return referrals.annotate(first_contact_at=Subquery(first_contact), first_conference_at=Subquery(first_held))
+
+
+def with_follow_up(referrals):
+    """Annotate the reoffending follow-up of each referral, case or not (a referral declined while
+    eligible is followed up too): the first reoffence recorded (its date, else the due date of the
+    check that recorded it) and the due date of the last check answered."""
+    checks = ReoffendingCheck.objects.filter(referral=OuterRef("pk")).order_by().values("referral")
+    first_event = (
+        checks.filter(reoffended=True).annotate(day=models.Min(Coalesce("reoffended_on", "due_on"))).values("day")
+    )
+    last_seen = checks.filter(reoffended__isnull=False).annotate(day=models.Max("due_on")).values("day")
+    return referrals.annotate(
+        fu_event_on=Subquery(first_event, output_field=models.DateField()),
+        fu_last_on=Subquery(last_seen, output_field=models.DateField()),
+    )
+
+
+SURVIVAL_COHORTS = ("completed", "returned", "declined_eligible")
+SURVIVAL_ORIGINS = ("referral", "closure")
+
+
+def survival_cohort(*, referral_status: str, eligible: bool | None, case_status: str | None) -> str | None:
+    """The cohort of time to reoffence a referral is in: its case completed, returned, or (without a
+    case) declined although eligible: the comparison group. None for any other referral."""
+    if case_status in (CaseStatus.COMPLETED, CaseStatus.RETURNED):
+        return str(case_status)
+    if case_status is None and referral_status == ReferralStatus.DECLINED and eligible:
+        return "declined_eligible"
+    return None
 
 
 def days_between(start: datetime, end: datetime | None) -> int | None:

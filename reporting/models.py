@@ -13,10 +13,14 @@ from django.db import models
 # Counts of referrals (or cases, items, surveys: see docs/dashboard.md), summed across rows.
 COUNTS = (
     "referred",
+    "withdrawn",
     "eligible",
     "accepted",
     "consented",
     "held",
+    "held_direct",
+    "held_surrogate",
+    "held_indirect",
     "agreement",
     "fulfilled",
     "declined",
@@ -127,7 +131,8 @@ class DashboardDays(Slice):
     """How many referrals of a slice took `days` days to reach a measure: summed histograms give
     the exact median and 90th percentile of any selection of slices."""
 
-    measure = models.CharField(max_length=20)
+    # A time measure (contact, conference), or a histogram of time to reoffence: km_<origin>_<cohort>_<outcome>.
+    measure = models.CharField(max_length=40)
     days = models.IntegerField()
     cases = models.PositiveIntegerField()
 

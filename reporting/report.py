@@ -55,6 +55,10 @@ OTHER_LABELS = {
     "stalled": "Stalled cases",
     "overdue_cases": "Cases with overdue agreement items",
     "overdue_items": "Cases with overdue agreement items",
+    "withdrawn": "Withdrawn by the referrer",
+    "held_direct": "Conference held: direct (the harmed party can take part)",
+    "held_surrogate": "Conference held: surrogate (a stand-in for the harmed party)",
+    "held_indirect": "Conference held: indirect (shuttle)",
     "harmed_attended": "Harmed party took part",
     "restitution_ordered": "Restitution ordered",
     "restitution_paid": "Restitution paid",
@@ -272,8 +276,12 @@ class Report:
             previous = name
         columns = [(label, lambda v, b, g, n=name: self.count(v, n, b, g)) for name, label in FUNNEL]
         columns.append(("Fulfilled of referred", lambda v, b, g: self.rate(v, "fulfilled", "referred", b, g)))
+        left = [
+            ("Withdrawn by the referrer", [self.count(total, "withdrawn"), self.rate(total, "withdrawn", "referred")])
+        ]
         return {
             "table": Table("The funnel", ["Cases", "Of referred", "Of previous stage"], rows),
+            "left": Table("Left before a decision", ["Cases", "Of referred"], left),
             "chart": {"labels": [label for _, label in FUNNEL], "values": [total[name] for name, _ in FUNNEL]},
             "breakdowns": self.breakdown_tables("The funnel", columns),
             "disparities": self.disparities(),
@@ -393,7 +401,7 @@ class Report:
         average = ratio(v.get("satisfaction_total"), v.get("surveys_answered"))
         return [
             self.count(v, "harmed_attended", b, g),
-            self.rate(v, "harmed_attended", "held", b, g),
+            self.rate(v, "harmed_attended", "held_direct", b, g),
             self.count(v, "surveys_answered", b, g),
             self.rate(v, "surveys_answered", "surveys_sent", b, g),
             Cell(DASH if average is None else f"{average:.1f}", self.link("surveys_answered", b, g)),
@@ -405,7 +413,7 @@ class Report:
 
     HARMED_HEADERS = [
         "Harmed party took part",
-        "Of conferences held",
+        "Of direct conferences held",
         "Surveys answered",
         "Of surveys sent",
         "Average satisfaction (1–5)",
@@ -415,15 +423,27 @@ class Report:
         "Would recommend",
     ]
 
+    KIND_SPLIT = [
+        ("held_direct", "Direct: the harmed party can take part"),
+        ("held_surrogate", "Surrogate: someone stands in for them"),
+        ("held_indirect", "Indirect: shuttle mediation"),
+    ]
+
     def harmed_party(self) -> dict:
-        table = Table("Harmed parties", self.HARMED_HEADERS, [("All", self.harmed_party_cells(self.figures["total"]))])
+        total = self.figures["total"]
+        table = Table("Harmed parties", self.HARMED_HEADERS, [("All", self.harmed_party_cells(total))])
+        kinds = Table(
+            "Conferences held by kind",
+            ["Cases", "Of conferences held"],
+            [(label, [self.count(total, name), self.rate(total, name, "held")]) for name, label in self.KIND_SPLIT],
+        )
         breakdowns = []
         for name, label in GROUP_BREAKDOWNS:
             grouped = Table(f"Harmed parties by the responsible party's {label.lower()}", self.HARMED_HEADERS)
             for group_label, values, group in self.groups(name):
                 grouped.rows.append((group_label, self.harmed_party_cells(values, name, group)))
             breakdowns.append(grouped)
-        return {"table": table, "breakdowns": breakdowns}
+        return {"table": table, "kinds": kinds, "breakdowns": breakdowns}
 
     def reoffending(self) -> dict:
         total = self.figures["total"]

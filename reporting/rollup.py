@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from rjcases.timings import ReminderSettings
 
+from .kinds import DIRECT, INDIRECT, SURROGATE, kinds_in
 from .models import COUNTS, FIGURES, MEASURES, DashboardBuild, DashboardDays, DashboardRollup
 
 # The few expressions SQLite and PostgreSQL spell differently. On SQLite, Django registers
@@ -24,6 +25,7 @@ DIALECTS = {
     "postgresql": {
         "month": "CAST(date_trunc('month', ({col}) AT TIME ZONE '{tz}') AS date)",
         "days": "(CAST(({end}) AT TIME ZONE '{tz}' AS date) - CAST(({start}) AT TIME ZONE '{tz}' AS date))",
+        "days_to": "({day} - CAST(({start}) AT TIME ZONE '{tz}' AS date))",
         "age": "CAST(date_part('year', age({day}, {born})) AS integer)",
         "text": "CAST({col} AS varchar)",
     },
@@ -31,6 +33,7 @@ DIALECTS = {
         "month": "date(django_datetime_cast_date({col}, '{tz}', 'UTC'), 'start of month')",
         "days": "CAST(julianday(django_datetime_cast_date({end}, '{tz}', 'UTC'))"
         " - julianday(django_datetime_cast_date({start}, '{tz}', 'UTC')) AS integer)",
+        "days_to": "CAST(julianday({day}) - julianday(django_datetime_cast_date({start}, '{tz}', 'UTC')) AS integer)",
         "age": "(CAST(strftime('%%Y', {day}) AS integer) - CAST(strftime('%%Y', {born}) AS integer)"
         " - (strftime('%%m-%%d', {day}) < strftime('%%m-%%d', {born})))",
         "text": "CAST({col} AS text)",
@@ -90,6 +93,7 @@ def _facts_sql() -> str:
         ]
     flags = [
         ("referred", "1 = 1"),
+        ("withdrawn", "r.status = 'withdrawn'"),
         ("eligible", "r.status = 'accepted' OR r.eligible IS TRUE"),
         ("accepted", "c.id IS NOT NULL"),
         (
@@ -99,6 +103,9 @@ def _facts_sql() -> str:
             " WHERE co.case_id = c.id AND co.purpose = 'conference')",
         ),
         ("held", "held.first_start IS NOT NULL"),
+        ("held_direct", "held_kinds.direct > 0"),
+        ("held_surrogate", "held_kinds.direct = 0 AND held_kinds.surrogate > 0"),
+        ("held_indirect", "held_kinds.direct = 0 AND held_kinds.surrogate = 0 AND held_kinds.indirect > 0"),
         ("agreement", "EXISTS (SELECT 1 FROM conferences_agreement ag WHERE ag.case_id = c.id)"),
         ("fulfilled", "c.status = 'completed'"),
         ("declined", "r.status = 'declined'"),
@@ -116,16 +123,17 @@ def _facts_sql() -> str:
             "harmed_attended",
             "EXISTS (SELECT 1 FROM conferences_participant pa JOIN conferences_conference hk"
             " ON hk.id = pa.conference_id WHERE hk.case_id = c.id AND hk.status = 'held'"
-            " AND pa.role = 'harmed' AND pa.attended IS TRUE)",
+            f" AND hk.kind IN ({_kinds(DIRECT)}) AND pa.role = 'harmed' AND pa.attended IS TRUE)",
         ),
         *checks,
     ]
     values = [
         ("overdue_items", "CASE WHEN c.status = 'monitoring' THEN COALESCE(items.overdue, 0) ELSE 0 END"),
-        ("restitution_ordered", "COALESCE(items.restitution_ordered, 0)"),
-        ("restitution_paid", "COALESCE(items.restitution_paid, 0)"),
-        ("hours_ordered", "COALESCE(items.hours_ordered, 0)"),
-        ("hours_done", "COALESCE(items.hours_done, 0)"),
+        # Done over every version of the agreement; ordered: the current one's, plus what was done under earlier ones.
+        ("restitution_ordered", "COALESCE(items.restitution_ordered, 0) + COALESCE(earlier.paid, 0)"),
+        ("restitution_paid", "COALESCE(items.restitution_paid, 0) + COALESCE(earlier.paid, 0)"),
+        ("hours_ordered", "COALESCE(items.hours_ordered, 0) + COALESCE(earlier.hours, 0)"),
+        ("hours_done", "COALESCE(items.hours_done, 0) + COALESCE(earlier.hours, 0)"),
         *[(name, f"COALESCE(surveys.{name}, 0)") for name in SURVEY_COUNTS],
     ]
     columns = [f"{_flag(cond)} AS {name}" for name, cond in flags] + [f"{expr} AS {name}" for name, expr in values]
@@ -149,6 +157,7 @@ def _facts_sql() -> str:
             c.facilitator_id AS facilitator_id,
             {_sql("days", start="r.created_at", end="contact.first_at")} AS days_contact,
             {_sql("days", start="r.created_at", end="held.first_start")} AS days_conference,
+            {_survival_sql()}
             {", ".join(columns)}
         FROM referrals_referral r
         JOIN cases_unit u ON u.id = r.unit_id
@@ -166,10 +175,60 @@ def _facts_sql() -> str:
                    WHERE a.superseded_at IS NULL AND i.partner_id IS NOT NULL
                    GROUP BY a.case_id) first_partner_item ON first_partner_item.case_id = c.id
         LEFT JOIN conferences_agreementitem partner_item ON partner_item.id = first_partner_item.item_id
+        LEFT JOIN (SELECT case_id,
+                          SUM(CASE WHEN kind IN ({_kinds(DIRECT)}) THEN 1 ELSE 0 END) AS direct,
+                          SUM(CASE WHEN kind IN ({_kinds(SURROGATE)}) THEN 1 ELSE 0 END) AS surrogate,
+                          SUM(CASE WHEN kind IN ({_kinds(INDIRECT)}) THEN 1 ELSE 0 END) AS indirect
+                   FROM conferences_conference WHERE status = 'held' GROUP BY case_id) held_kinds
+               ON held_kinds.case_id = c.id
+        LEFT JOIN (SELECT referral_id,
+                          MIN(CASE WHEN reoffended IS TRUE THEN COALESCE(reoffended_on, due_on) END) AS event_on,
+                          MAX(CASE WHEN reoffended IS NOT NULL THEN due_on END) AS last_on
+                   FROM cases_reoffendingcheck GROUP BY referral_id) follow_up ON follow_up.referral_id = r.id
         LEFT JOIN ({_items_sql()}) items ON items.case_id = c.id
+        LEFT JOIN ({_earlier_versions_sql()}) earlier ON earlier.case_id = c.id
         LEFT JOIN ({_surveys_sql()}) surveys ON surveys.case_id = c.id
         WHERE r.submitted_at IS NOT NULL
     """
+
+
+def _survival_sql() -> str:
+    """The facts of time to reoffence: the cohort, whether a reoffence was recorded, and the days
+    to it (or to the last check answered, when none was) from the referral and from the closing
+    (a declined referral's: its decline). NULL for referrals in no cohort or never followed up."""
+    cohorts = " ".join(f"WHEN {condition} THEN '{cohort}'" for cohort, condition in SURVIVAL_COHORTS)
+    seen = "COALESCE(follow_up.event_on, follow_up.last_on)"
+    began = "COALESCE(c.closed_at, r.screened_at)"
+    return f"""
+            CASE WHEN follow_up.last_on IS NULL THEN NULL {cohorts} END AS km_cohort,
+            CASE WHEN follow_up.event_on IS NOT NULL THEN 'event' ELSE 'censored' END AS km_outcome,
+            {_sql("days_to", day=seen, start="r.created_at")} AS days_km_referral,
+            {_sql("days_to", day=seen, start=began)} AS days_km_closure,"""
+
+
+# Who is followed up for reoffending, and compared (docs/dashboard.md, time to reoffence).
+SURVIVAL_COHORTS = (
+    ("completed", "c.status = 'completed'"),
+    ("returned", "c.status = 'returned'"),
+    ("declined_eligible", "c.id IS NULL AND r.status = 'declined' AND r.eligible IS TRUE"),
+)
+SURVIVAL_ORIGINS = ("referral", "closure")
+
+
+def _insert_survival(cursor, slice_name: str) -> None:
+    """Histograms of days to reoffence (or to censoring), per cohort and origin, in the age breakdown
+    only: its groups add up to the slice, and the dashboard draws the slice's curves."""
+    days = DashboardDays._meta.db_table
+    value, condition, by = _slice_sql(SLICE_COLUMNS[slice_name])
+    for origin in SURVIVAL_ORIGINS:
+        cursor.execute(
+            f"""INSERT INTO {days} (month, slice, slice_value, breakdown, group_value, measure, days, cases)
+                SELECT month, %(slice)s, {value}, 'age', age_group,
+                       'km_{origin}_' || km_cohort || '_' || km_outcome, days_km_{origin}, COUNT(*)
+                FROM {FACTS} WHERE km_cohort IS NOT NULL AND {condition}
+                GROUP BY {by}, age_group, km_cohort, km_outcome, days_km_{origin}""",
+            {"slice": slice_name},
+        )
 
 
 SURVEY_COUNTS = (
@@ -200,6 +259,27 @@ def _items_sql() -> str:
                ON done.item_id = i.id
         GROUP BY a.case_id
     """
+
+
+def _earlier_versions_sql() -> str:
+    """Per case: what was paid and worked on the items of agreement versions since replaced."""
+    return """
+        SELECT a.case_id, SUM(COALESCE(pay.paid, 0)) AS paid, SUM(COALESCE(done.hours, 0)) AS hours
+        FROM conferences_agreementitem i
+        JOIN conferences_agreement a ON a.id = i.agreement_id AND a.superseded_at IS NOT NULL
+        LEFT JOIN (SELECT item_id, SUM(amount) AS paid FROM conferences_payment GROUP BY item_id) pay
+               ON pay.item_id = i.id AND i.kind = 'restitution'
+        LEFT JOIN (SELECT item_id, SUM(hours) AS hours FROM conferences_servicehours GROUP BY item_id) done
+               ON done.item_id = i.id AND i.kind = 'community_service'
+        GROUP BY a.case_id
+    """
+
+
+def _kinds(group: str) -> str:
+    """The kinds of conference of a group, as a list of SQL literals (they are fixed words)."""
+    kinds = kinds_in(group)
+    assert all(re.fullmatch(r"[a-z_]+", kind) for kind in kinds)
+    return ", ".join(f"'{kind}'" for kind in kinds)
 
 
 def _surveys_sql() -> str:
@@ -274,6 +354,7 @@ def rebuild_rollup() -> DashboardBuild:
                     _insert_days(cursor, slice_name, breakdown, column, measure)
             for breakdown, column in ID_BREAKDOWN_COLUMNS.items():
                 _insert_breakdown(cursor, slice_name, breakdown, column, as_text=True)
+            _insert_survival(cursor, slice_name)
         cursor.execute(f"SELECT COUNT(*) FROM {FACTS}")
         (referrals,) = cursor.fetchone()
         cursor.execute(f"DROP TABLE {FACTS}")

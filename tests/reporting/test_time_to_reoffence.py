@@ -1,0 +1,53 @@
+"""Time to reoffence: who is in which cohort, and the days to a reoffence or to the last check
+answered, from the referral and from the closing, by the rollup and by the recount alike."""
+
+from datetime import date, datetime
+
+import pytest
+
+from cases.followups import record_reoffending_check
+from cases.models import ReoffendingCheck
+from reporting.filters import Filters
+from tests.reporting.conftest import LONDON
+from tests.reporting.test_figures import MARCH, both
+
+pytestmark = pytest.mark.django_db
+ANSWERED = datetime(2026, 9, 10, 9, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def followed(programme, supervisor, time_machine):
+    """Ben's case was returned on 2 March and he reoffended on 1 May; Cal, declined (for risk,
+    though eligible) on 2 March, was not re-arrested by the 6-month check, due 2 September."""
+    time_machine.move_to(ANSWERED, tick=False)
+    ben = ReoffendingCheck.objects.get(referral=programme.ben, months=6)
+    record_reoffending_check(check=ben, by=supervisor, reoffended=True, reoffended_on=date(2026, 5, 1), offences=2)
+    cal = ReoffendingCheck.objects.get(referral=programme.cal, months=6)
+    assert cal.case_id is None and cal.due_on == date(2026, 9, 2)
+    record_reoffending_check(check=cal, by=supervisor, reoffended=False, reoffended_on=None)
+    return programme
+
+
+def test_each_cohort_has_its_days_to_reoffence_or_to_its_last_check(followed):
+    survival = both(MARCH)["total"]["survival"]
+
+    for origin in ("referral", "closure"):  # all were referred, returned and declined on 2 March
+        assert survival[origin]["returned"] == {"events": {60: 1}, "censored": {}}
+        assert survival[origin]["declined_eligible"] == {"events": {}, "censored": {184: 1}}
+        # Ada's case is still monitored: a check answered early does not put her in a cohort.
+        assert survival[origin]["completed"] == {"events": {}, "censored": {}}
+
+
+def test_referrals_of_other_months_are_not_in_the_curves(followed):
+    april = Filters(start=date(2026, 4, 1), end=date(2026, 4, 1))
+
+    survival = both(april)["total"]["survival"]
+
+    assert all(not counts["events"] and not counts["censored"] for o in survival.values() for counts in o.values())
+
+
+def test_an_unanswered_follow_up_is_in_no_curve(programme):
+    survival = both(MARCH)["total"]["survival"]
+
+    assert survival["closure"]["returned"] == {"events": {}, "censored": {}}
+    assert survival["closure"]["declined_eligible"] == {"events": {}, "censored": {}}
