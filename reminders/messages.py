@@ -278,6 +278,17 @@ def _survey(reminder, to_participant, link_path):
 
 def _reoffending(reminder, to_participant, link_path):
     case: Case = reminder.case
+    if case is None:  # a referral declined while eligible: the comparison group
+        referral = reminder.referral
+        return Message(
+            subject=f"{reminder.variant.removesuffix('m')}-month reoffending check due: referral {referral.reference}",
+            lines=[
+                f"Record whether the responsible party of referral {referral.reference}, declined while eligible,"
+                " was re-arrested since it was declined: the evaluation compares them with those who took part."
+            ],
+            path=reverse("cases:follow_ups"),
+            action="Record the check",
+        )
     return Message(
         subject=f"{reminder.variant.removesuffix('m')}-month reoffending check due: case {case.reference}",
         lines=[f"Record whether the responsible party of case {case.reference} was re-arrested since it closed."],

@@ -262,6 +262,22 @@ def plan_referral_reminders(referral: Referral) -> None:
         subject_code=f"r{referral.pk}",
         why_cancelled="The referral was screened or withdrawn.",
     )
+    # A referral declined while eligible is followed up as the comparison group (cases.followups).
+    checks = referral.reoffending_checks.filter(case__isnull=True, recorded_at__isnull=True)
+    followed = []
+    for check in checks.order_by("months"):
+        followed += _to_supervisors(
+            kind=Kind.REOFFENDING_CHECK,
+            variant=f"{check.months}m",
+            due_at=_at_morning(check.due_on),
+            subject={"referral": referral},
+        )
+    _reconcile(
+        Reminder.objects.filter(referral=referral, case__isnull=True, kind=Kind.REOFFENDING_CHECK),
+        followed,
+        subject_code=f"r{referral.pk}",
+        why_cancelled="No longer wanted.",
+    )
 
 
 # Cases ------------------------------------------------------------------------------------------

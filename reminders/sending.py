@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -199,12 +199,15 @@ class _Batch:
                 case__in={r.case_id for r in self.reminders if r.kind == Kind.SATISFACTION_SURVEY}
             )
         }
-        self.recorded_checks = set(
-            ReoffendingCheck.objects.filter(
-                case__in={r.case_id for r in self.reminders if r.kind == Kind.REOFFENDING_CHECK},
+        checks = [r for r in self.reminders if r.kind == Kind.REOFFENDING_CHECK]
+        self.recorded_checks = {
+            (case_id, referral_id if case_id is None else None, months)
+            for case_id, referral_id, months in ReoffendingCheck.objects.filter(
+                Q(case__in={r.case_id for r in checks if r.case_id})
+                | Q(case__isnull=True, referral__in={r.referral_id for r in checks if not r.case_id}),
                 recorded_at__isnull=False,
-            ).values_list("case_id", "months")
-        )
+            ).values_list("case_id", "referral_id", "months")
+        }
         self.members = {}
         self.counts = Counter()
 
@@ -504,7 +507,8 @@ def _followup_stale(reminder, batch):
         sent_by_another = survey.sent_at and reminder.attempts == 1 and not reminder.last_error
         return "The survey link was already sent." if sent_by_another else ""
     months = int(reminder.variant.removesuffix("m"))
-    return "The check was recorded." if (reminder.case_id, months) in batch.recorded_checks else ""
+    key = (reminder.case_id, None if reminder.case_id else reminder.referral_id, months)
+    return "The check was recorded." if key in batch.recorded_checks else ""
 
 
 def _expiry_stale(reminder, batch):

@@ -3,31 +3,40 @@ and the training record, one row per person and course passed or accreditation h
 
 Pseudonymised by default: people appear as stable random pseudonyms, dates of birth as age groups,
 and there are no names, contact details or free text. The full export (administrators only) adds
-the references and the parties' names and dates of birth; contact details are never exported.
+the references and the parties' names and dates of birth, and leaves out the harmed parties'
+survey answers, which were given on the promise that they are not tied to names; contact details
+are never exported. The case export's columns are defined in docs/dashboard.md (Exports).
 """
 
 import csv
 import heapq
 import secrets
 import tempfile
+from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from cases.models import ReoffendingCheck, SatisfactionSurvey
+from conferences.models import Conference, ConferenceStatus, Participant
 from people.audit import record_audit
 from people.models import AuditEntry, Partner
-from referrals.models import PartyRole, ReferralParty
+from referrals.models import PartyRole, ReferralParty, ReferralStatus
 from referrals.permissions import referrals_for_user
 from training.models import Accreditation, AccreditationStatus, Attendance
 from training.permissions import trainees_for_user
 
 from . import metrics
+from .kinds import DIRECT, kind_group, kinds_in
 from .models import PersonPseudonym
 
 CHUNK = 2000
 OUTCOME_FIGURES = (
+    "eligible",
+    "accepted",
     "consented",
     "held",
     "agreement",
@@ -45,6 +54,8 @@ OUTCOME_FIGURES = (
 )
 COLUMNS = [
     "responsible_party",
+    "admits_responsibility",
+    "prior_diversions",
     "harmed_parties",
     "age_group",
     "gender",
@@ -54,11 +65,15 @@ COLUMNS = [
     "offence_category",
     "partner",
     "conference_kind",
+    "conference_kind_group",
     "referred_on",
     "submitted_on",
     "screened_on",
     "referral_status",
+    "withdrawn",
     "eligible",
+    "eligible_by_policy",
+    "override",
     "decline_reason",
     "case_status",
     "return_reason",
@@ -68,6 +83,7 @@ COLUMNS = [
     "case_closed_on",
     "consented",
     "conference_held",
+    "harmed_party_attended",
     "agreement",
     "agreement_fulfilled",
     "restitution_ordered",
@@ -77,6 +93,14 @@ COLUMNS = [
     "reoffended_6_months",
     "reoffended_12_months",
     "reoffended_24_months",
+    "reoffended_on_days_from_referral",
+    "reoffended_on_days_from_closure",
+    "followed_up_days_from_closure",
+    "reoffences_24_months",
+    "itt_eligible",
+    "itt_assigned",
+    "itt_treated",
+    "itt_completed",
 ]
 FULL_COLUMNS = [
     "reference",
@@ -85,6 +109,18 @@ FULL_COLUMNS = [
     "responsible_party_born",
     "harmed_party_names",
 ]
+# The harmed parties answered on the promise that their answers are not tied to their names: these
+# columns are in the pseudonymised export only, after the outcomes they speak to.
+SURVEY_COLUMNS = ["surveys_answered", "satisfaction_scores", "felt_heard", "harm_repaired", "would_recommend"]
+SURVEYS_AFTER = "service_hours_done"
+
+
+def header(*, full: bool) -> list[str]:
+    """Return the export's columns: the full export adds names in front and leaves the survey answers out."""
+    if full:
+        return FULL_COLUMNS + COLUMNS
+    at = COLUMNS.index(SURVEYS_AFTER) + 1
+    return COLUMNS[:at] + SURVEY_COLUMNS + COLUMNS[at:]
 
 
 def ensure_pseudonyms(person_ids) -> dict[int, str]:
@@ -107,6 +143,11 @@ def _yes_no(value) -> str:
     return {True: "yes", False: "no"}.get(value, "")
 
 
+def _flag(value) -> str:
+    """Yes or no, never blank: SQL gives NULL (not false) for a case test on a referral without a case."""
+    return _yes_no(bool(value))
+
+
 def _amount(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
@@ -115,6 +156,10 @@ def _reoffended(row, months: int) -> str:
     if not row[f"fig_checked_{months}"]:
         return ""
     return _yes_no(bool(row[f"fig_reoffended_{months}"]))
+
+
+def _blank(value):
+    return "" if value is None else value
 
 
 def _chunks(filters, user):
@@ -139,55 +184,212 @@ def _chunks(filters, user):
         last = chunk[-1]["pk"]
 
 
-def _parties(referral_ids) -> dict[int, dict[str, list]]:
+@dataclass
+class _ChunkFacts:
+    """What a chunk's rows need beyond the referral itself, each read in one query keyed by referral id."""
+
+    parties: dict[int, dict[str, list[ReferralParty]]]
+    pseudonyms: dict[int, str]
+    harmed_attended: dict[int, bool]
+    checks: dict[int, list[dict]]
+    surveys: dict[int, dict[int, dict]]
+
+    @classmethod
+    def read(cls, referral_ids, *, full: bool) -> "_ChunkFacts":
+        parties = _parties(referral_ids)
+        people = {p.person_id for found in parties.values() for role in found.values() for p in role}
+        return cls(
+            parties=parties,
+            pseudonyms=ensure_pseudonyms(sorted(people)),
+            harmed_attended=_harmed_attended(referral_ids),
+            checks=_answered_checks(referral_ids),
+            surveys={} if full else _answered_surveys(referral_ids),
+        )
+
+
+def _parties(referral_ids) -> dict[int, dict[str, list[ReferralParty]]]:
     parties = ReferralParty.objects.filter(
         referral_id__in=referral_ids, role__in=[PartyRole.RESPONSIBLE, PartyRole.HARMED]
     ).select_related("person")
     found = {pk: {PartyRole.RESPONSIBLE: [], PartyRole.HARMED: []} for pk in referral_ids}
     for party in parties.order_by("pk"):
-        found[party.referral_id][party.role].append(party.person)
+        found[party.referral_id][party.role].append(party)
     return found
+
+
+def _harmed_attended(referral_ids) -> dict[int, bool]:
+    """Whether a harmed party attended one of the case's held direct conferences, for cases that held one.
+
+    Surrogate and shuttle conferences leave the harmed party out by design: a case with only those
+    has no answer, rather than "no".
+    """
+    harmed_there = Participant.objects.filter(conference=OuterRef("pk"), role=Participant.Role.HARMED, attended=True)
+    held = (
+        Conference.objects.filter(
+            case__referral_id__in=referral_ids, status=ConferenceStatus.HELD, kind__in=kinds_in(DIRECT)
+        )
+        .annotate(harmed_there=Exists(harmed_there))
+        .values_list("case__referral_id", "harmed_there")
+    )
+    found: dict[int, bool] = {}
+    for referral_id, attended in held.order_by():
+        found[referral_id] = found.get(referral_id, False) or attended
+    return found
+
+
+def _answered_checks(referral_ids) -> dict[int, list[dict]]:
+    """The answered reoffending checks, found by referral: a referral declined while eligible has no case."""
+    checks = ReoffendingCheck.objects.filter(referral_id__in=referral_ids, reoffended__isnull=False)
+    found: dict[int, list[dict]] = {}
+    for check in checks.order_by("referral_id", "months").values(
+        "referral_id", "months", "due_on", "reoffended_on", "offences"
+    ):
+        found.setdefault(check["referral_id"], []).append(check)
+    return found
+
+
+def _answered_surveys(referral_ids) -> dict[int, dict[int, dict]]:
+    surveys = SatisfactionSurvey.objects.filter(case__referral_id__in=referral_ids, answered_at__isnull=False)
+    found: dict[int, dict[int, dict]] = {}
+    for survey in surveys.order_by().values(
+        "case__referral_id", "person_id", "satisfaction", "felt_heard", "harm_repaired", "would_recommend"
+    ):
+        found.setdefault(survey["case__referral_id"], {})[survey["person_id"]] = survey
+    return found
+
+
+def _follow_up(row, checks: list[dict]) -> dict:
+    """Time to reoffence and time observed, in whole days, for survival analysis with censoring.
+
+    The follow-up begins when the case closed or, for a referral declined while eligible, when it
+    was declined (as ReoffendingCheck.followed_from). The offence counts are cumulative (each check
+    counts since the follow-up began), so the 24-month figure is the highest count, not their sum.
+    """
+    referred_on = timezone.localdate(row["created_at"])
+    began = _follow_up_began(row)
+    reoffended_on = min((c["reoffended_on"] for c in checks if c["reoffended_on"]), default=None)
+    counts = [c["offences"] for c in checks if c["months"] <= 24 and c["offences"] is not None]
+    latest_due = max((c["due_on"] for c in checks), default=None)
+    return {
+        "reoffended_on_days_from_referral": (reoffended_on - referred_on).days if reoffended_on else "",
+        "reoffended_on_days_from_closure": (reoffended_on - began).days if reoffended_on and began else "",
+        "followed_up_days_from_closure": (latest_due - began).days if latest_due and began else "",
+        "reoffences_24_months": max(counts) if counts else "",
+    }
+
+
+def _follow_up_began(row):
+    """The local day the follow-up began, None while the case is open or for a referral never followed up."""
+    if row["fig_accepted"]:
+        moment = row["case__closed_at"]
+    elif row["status"] == ReferralStatus.DECLINED:
+        moment = row["screened_at"]
+    else:
+        moment = None
+    return timezone.localdate(moment) if moment else None
+
+
+def _survey_answers(harmed: list[ReferralParty], answers: dict[int, dict]) -> dict:
+    """The harmed parties' answers, one place per harmed party in the order of `harmed_parties`.
+
+    A place is empty for a party who did not answer (or skipped the question); a column is blank
+    when nobody answered.
+    """
+
+    def listed(question, shown) -> str:
+        if not answers:
+            return ""
+        values = (answers.get(p.person_id, {}).get(question) for p in harmed)
+        return ";".join("" if value is None else shown(value) for value in values)
+
+    return {
+        "surveys_answered": len(answers),
+        "satisfaction_scores": listed("satisfaction", str),
+        "felt_heard": listed("felt_heard", _yes_no),
+        "harm_repaired": listed("harm_repaired", _yes_no),
+        "would_recommend": listed("would_recommend", _yes_no),
+    }
+
+
+def _values(row, facts: _ChunkFacts, partners: dict[int, str], *, full: bool) -> dict:
+    """One referral's row, by column."""
+    responsible = facts.parties[row["pk"]][PartyRole.RESPONSIBLE]
+    harmed = facts.parties[row["pk"]][PartyRole.HARMED]
+    first = responsible[0] if responsible else None
+    accepted = row["status"] == ReferralStatus.ACCEPTED
+    attended = facts.harmed_attended.get(row["pk"])
+    values = {
+        "responsible_party": facts.pseudonyms[first.person_id] if first else "",
+        "admits_responsibility": _yes_no(first.admits_responsibility) if first else "",
+        "prior_diversions": _blank(first.prior_diversions) if first else "",
+        "harmed_parties": ";".join(facts.pseudonyms[p.person_id] for p in harmed),
+        "age_group": row["dim_age"],
+        "gender": row["dim_gender"],
+        "ethnicity": row["dim_ethnicity"],
+        "agency": row["unit__agency__name"],
+        "unit": row["unit__name"],
+        "offence_category": row["offence_category__name"],
+        "partner": partners.get(row["dim_partner"], ""),
+        "conference_kind": row["dim_kind"],
+        "conference_kind_group": kind_group(row["dim_kind"]),
+        "referred_on": _day(row["created_at"]),
+        "submitted_on": _day(row["submitted_at"]),
+        "screened_on": _day(row["screened_at"]),
+        "referral_status": row["status"],
+        "withdrawn": _flag(row["status"] == ReferralStatus.WITHDRAWN),
+        "eligible": _flag(row["fig_eligible"]),
+        "eligible_by_policy": _yes_no(row["eligible"]),
+        # Accepted without the policy's yes: acceptance allows that only with a written justification.
+        "override": _flag(accepted and row["eligible"] is not True),
+        "decline_reason": row["decline_reason"],
+        "case_status": row["case__status"] or "",
+        "return_reason": row["case__return_reason"] or "",
+        "case_opened_on": _day(row["case__opened_at"]),
+        "first_contact_on": _day(row["first_contact_at"]),
+        "first_conference_on": _day(row["first_conference_at"]),
+        "case_closed_on": _day(row["case__closed_at"]),
+        "consented": _flag(row["fig_consented"]),
+        "conference_held": _flag(row["fig_held"]),
+        "harmed_party_attended": "" if attended is None else _yes_no(attended),
+        "agreement": _flag(row["fig_agreement"]),
+        "agreement_fulfilled": _flag(row["fig_fulfilled"]),
+        "restitution_ordered": _amount(row["fig_restitution_ordered"]),
+        "restitution_paid": _amount(row["fig_restitution_paid"]),
+        "service_hours_ordered": _amount(row["fig_hours_ordered"]),
+        "service_hours_done": _amount(row["fig_hours_done"]),
+        "reoffended_6_months": _reoffended(row, 6),
+        "reoffended_12_months": _reoffended(row, 12),
+        "reoffended_24_months": _reoffended(row, 24),
+        **_follow_up(row, facts.checks.get(row["pk"], [])),
+        "itt_eligible": _flag(row["fig_eligible"]),
+        "itt_assigned": _flag(row["fig_accepted"]),
+        "itt_treated": _flag(row["fig_held"]),
+        "itt_completed": _flag(row["fig_fulfilled"]),
+    }
+    if full:
+        person = first.person if first else None
+        values.update(
+            reference=row["reference"],
+            incident_number=row["incident_number"],
+            responsible_party_name=person.display_name if person else "",
+            responsible_party_born=person.date_of_birth.isoformat() if person and person.date_of_birth else "",
+            harmed_party_names=";".join(p.person.display_name for p in harmed),
+        )
+    else:
+        values.update(_survey_answers(harmed, facts.surveys.get(row["pk"], {})))
+    return values
 
 
 def rows(filters, *, full: bool, user):
     """Yield the header, then one list of values per referral."""
-    yield (FULL_COLUMNS if full else []) + COLUMNS
+    columns = header(full=full)
+    yield columns
     partners = dict(Partner.objects.values_list("pk", "name"))
     for chunk in _chunks(filters, user):
-        parties = _parties([row["pk"] for row in chunk])
-        people = {p.pk for found in parties.values() for persons in found.values() for p in persons}
-        pseudonyms = ensure_pseudonyms(sorted(people))
+        facts = _ChunkFacts.read([row["pk"] for row in chunk], full=full)
         for row in chunk:
-            responsible = parties[row["pk"]][PartyRole.RESPONSIBLE]
-            harmed = parties[row["pk"]][PartyRole.HARMED]
-            values = [
-                pseudonyms[responsible[0].pk] if responsible else "",
-                ";".join(pseudonyms[p.pk] for p in harmed),
-                row["dim_age"], row["dim_gender"], row["dim_ethnicity"],
-                row["unit__agency__name"], row["unit__name"], row["offence_category__name"],
-                partners.get(row["dim_partner"], ""), row["dim_kind"],
-                _day(row["created_at"]), _day(row["submitted_at"]), _day(row["screened_at"]),
-                row["status"], _yes_no(row["eligible"]), row["decline_reason"],
-                row["case__status"] or "", row["case__return_reason"] or "",
-                _day(row["case__opened_at"]), _day(row["first_contact_at"]), _day(row["first_conference_at"]),
-                _day(row["case__closed_at"]),
-                _yes_no(row["fig_consented"]), _yes_no(row["fig_held"]), _yes_no(row["fig_agreement"]),
-                _yes_no(row["fig_fulfilled"]),
-                _amount(row["fig_restitution_ordered"]), _amount(row["fig_restitution_paid"]),
-                _amount(row["fig_hours_ordered"]), _amount(row["fig_hours_done"]),
-                _reoffended(row, 6), _reoffended(row, 12), _reoffended(row, 24),
-            ]  # fmt: skip
-            if full:
-                first = responsible[0] if responsible else None
-                values = [
-                    row["reference"],
-                    row["incident_number"],
-                    first.display_name if first else "",
-                    first.date_of_birth.isoformat() if first and first.date_of_birth else "",
-                    ";".join(p.display_name for p in harmed),
-                    *values,
-                ]
-            yield [_safe(value) for value in values]
+            values = _values(row, facts, partners, full=full)
+            yield [_safe(values[column]) for column in columns]
 
 
 def _safe(value):

@@ -20,6 +20,7 @@ from .figures import dashboard_figures, latest_build, refresh_interval
 from .filters import FilterForm
 from .models import Breakdown
 from .report import DECLINE_REASONS, RETURN_REASONS, Report, group_label, metric_label
+from .survival import time_to_reoffence
 from .training import training_figures
 
 PAGE_SIZE = 50
@@ -65,6 +66,7 @@ def _sections_html(request, filters, build) -> str:
             "reparation": report.reparation(),
             "harmed": report.harmed_party(),
             "reoffending": report.reoffending(),
+            "survival": time_to_reoffence(report.figures["total"]["survival"]),
         }
         context = {"sections": sections, "referrers": report.referrers(), "charts": report.charts(sections)}
         html = render_to_string("dashboard/_sections.html", context, request=request)

@@ -5,11 +5,15 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from cases.followups import record_reoffending_check
 from cases.models import ReoffendingCheck
 from people.models import AuditEntry
 from referrals import services as referral_services
 from referrals.models import DeclineReason
+from reminders.models import Reminder, ReminderKind, ReminderStatus
+from reminders.tasks import send_due_reminders
 from tests.cases.test_followups import local, on
 from tests.helpers import page_text
 from tests.referrals.test_screening import submitted_referral
@@ -99,3 +103,29 @@ def test_only_supervisors_answer_comparison_checks(login, officer, facilitator, 
     assert check.recorded_at is None
     case_check_url = reverse("cases:record_comparison_check", args=[check.pk + 1000])
     assert login(supervisor).get(case_check_url).status_code == 404
+
+
+def test_supervisors_are_reminded_of_a_comparison_check_once_due_and_not_once_answered(
+    officer, supervisor, time_machine, mailoutbox
+):
+    referral = declined(officer, supervisor, time_machine)
+    planned = Reminder.objects.filter(referral=referral, kind=ReminderKind.REOFFENDING_CHECK, case__isnull=True)
+    assert sorted({(r.variant, timezone.localdate(r.due_at)) for r in planned}) == [
+        ("12m", date(2026, 3, 31)),
+        ("24m", date(2027, 3, 31)),
+        ("6m", date(2025, 9, 30)),
+    ]
+
+    on(time_machine, date(2025, 10, 1))
+    send_due_reminders()
+    six = planned.filter(variant="6m")
+    assert {r.status for r in six} == {ReminderStatus.SENT}
+    subjects = [m.subject for m in mailoutbox]
+    assert f"6-month reoffending check due: referral {referral.reference}" in subjects
+
+    twelve = ReoffendingCheck.objects.get(referral=referral, months=12)
+    on(time_machine, date(2026, 3, 31))
+    record_reoffending_check(check=twelve, by=supervisor, reoffended=False, reoffended_on=None)
+    on(time_machine, date(2026, 4, 1))
+    send_due_reminders()
+    assert {r.status for r in planned.filter(variant="12m")} == {ReminderStatus.CANCELLED}

@@ -1,13 +1,17 @@
 """Time to reoffence: who is in which cohort, and the days to a reoffence or to the last check
 answered, from the referral and from the closing, by the rollup and by the recount alike."""
 
+import re
 from datetime import date, datetime
 
 import pytest
+from django.urls import reverse
 
 from cases.followups import record_reoffending_check
 from cases.models import ReoffendingCheck
 from reporting.filters import Filters
+from reporting.rollup import rebuild_rollup
+from tests.helpers import page_text
 from tests.reporting.conftest import LONDON
 from tests.reporting.test_figures import MARCH, both
 
@@ -51,3 +55,20 @@ def test_an_unanswered_follow_up_is_in_no_curve(programme):
 
     assert survival["closure"]["returned"] == {"events": {}, "censored": {}}
     assert survival["closure"]["declined_eligible"] == {"events": {}, "censored": {}}
+
+
+def test_the_dashboard_draws_the_curves_with_the_numbers_at_risk(followed, login, supervisor):
+    rebuild_rollup()
+
+    response = login(supervisor).get(reverse("dashboard:index"), {"start": "2026-03", "end": "2026-03"})
+
+    assert response.status_code == 200
+    html = page_text(response).split('id="survival-h"')[1].split('id="harmed-h"')[0]
+    section = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    # Returned: Ben, followed from 2 March, reoffended on day 60: at risk 1 at 0 months, none at 3.
+    # Declined but eligible: Cal, censored on day 184: at risk at 0, 3 and 6 months (day 180), not at 12.
+    assert re.search(r"Returned to the agency\s+1\s+0\s+0\s+0\s+0\s+0", section)
+    assert re.search(r"Declined but eligible \(comparison\)\s+1\s+1\s+1\s+0\s+0\s+0", section)
+    assert "Completed the agreement No follow-up recorded yet" in section
+    assert "100.0%" in section  # all of the returned cohort (one person) reoffended by 6 months
+    assert html.count('role="img"') == 2 and "<path" in html  # a chart from each origin
