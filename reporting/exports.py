@@ -10,6 +10,7 @@ are never exported. The case export's columns are defined in docs/dashboard.md (
 
 import csv
 import heapq
+import itertools
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -29,9 +30,10 @@ from referrals.permissions import referrals_for_user
 from training.models import Accreditation, AccreditationStatus, Attendance
 from training.permissions import trainees_for_user
 
-from . import metrics
+from . import metrics, survival
 from .kinds import DIRECT, kind_group, kinds_in
 from .models import PersonPseudonym
+from .report import Table, percent
 
 CHUNK = 2000
 OUTCOME_FIGURES = (
@@ -548,3 +550,65 @@ def training_rows(*, user):
     )
     for _, values in heapq.merge(course_rows, accreditation_rows, key=lambda row: row[0]):
         yield [_safe(value) for value in values]
+
+
+# The dashboard's figures as they are shown: every table of the view, one row per cell, with the
+# rate's 95 % interval in columns of their own (percent for a rate, the ratio for a relative rate
+# index), so that an evaluator can quote them.
+
+FIGURE_COLUMNS = ["section", "table", "row", "column", "value", "interval_low", "interval_high", "differs"]
+
+
+def _tables(found):
+    """Yield every table in a section, however deep its dicts and lists keep them."""
+    if isinstance(found, Table):
+        yield found
+    elif isinstance(found, dict):
+        for value in found.values():
+            yield from _tables(value)
+    elif isinstance(found, list | tuple):
+        for value in found:
+            yield from _tables(value)
+
+
+def figure_rows(sections: dict):
+    yield FIGURE_COLUMNS
+    for section, content in sections.items():
+        for table in _tables(content):
+            for label, cells in table.rows:
+                for header, cell in zip(table.headers, cells, strict=True):
+                    low, high = cell.bounds
+                    values = [section, table.caption, label, header, cell.text, low, high, _yes_no(cell.flagged)]
+                    yield [_safe(value) for value in values]
+
+
+def survival_rows(histograms: dict):
+    """The share reoffended by 6, 12 and 24 months of each cohort and origin, with its 95 % interval."""
+    origins, cohorts = {key: label for key, label, _ in survival.ORIGINS}, dict(survival.COHORTS)
+    for origin, by_cohort in histograms.items():
+        for cohort, counts in by_cohort.items():
+            curve = survival.kaplan_meier(counts["events"], counts["censored"])
+            for day in survival.SURVIVAL_TIMES:
+                still = curve.survival_at(day) if curve else None
+                interval = curve.interval_at(day) if curve else None
+                low, high = (
+                    (f"{(1 - interval[1]) * 100:.1f}", f"{(1 - interval[0]) * 100:.1f}") if interval else ("", "")
+                )
+                months = round(day / 30.42)
+                values = [
+                    "survival",
+                    f"Time to reoffence, {origins[origin].lower()}",
+                    cohorts[cohort],
+                    f"Reoffended by {months} months",
+                    percent(None if still is None else 1 - still),
+                    low,
+                    high,
+                    "",
+                ]
+                yield [_safe(value) for value in values]
+
+
+def figures_response(filters, sections: dict, histograms: dict) -> StreamingHttpResponse:
+    record_audit(action=AuditEntry.Action.EXPORT, detail=f"dashboard figures csv export {filters.cache_key()}")
+    filename = f"rj-cases-figures-{filters.start:%Y-%m}-to-{filters.end:%Y-%m}.csv"
+    return _csv_file(itertools.chain(figure_rows(sections), survival_rows(histograms)), filename)

@@ -135,6 +135,7 @@ class Cell:
     url: str = ""
     interval: str = ""  # a rate's 95 % interval, as interval_text() writes it
     flagged: bool = False  # a relative rate index whose interval leaves out 1: a difference, not noise
+    bounds: tuple[str, str] = ("", "")  # the interval's two ends, as the figures export writes them
 
 
 def relative_rate(part: int, whole: int, reference_part: int, reference_whole: int):
@@ -180,8 +181,9 @@ class Report:
     def rate(self, values: dict, part: str, whole: str, breakdown="", group="") -> Cell:
         """A share of counted cases, with its 95 % interval."""
         share = ratio(values.get(part), values.get(whole))
-        interval = interval_text(wilson_interval(values.get(part), values.get(whole)))
-        return Cell(percent(share), self.link(part, breakdown, group), interval)
+        found = wilson_interval(values.get(part), values.get(whole))
+        bounds = (f"{found[0] * 100:.1f}", f"{found[1] * 100:.1f}") if found else ("", "")
+        return Cell(percent(share), self.link(part, breakdown, group), interval_text(found), bounds=bounds)
 
     def amount_share(self, values: dict, part: str, whole: str, breakdown="", group="") -> Cell:
         """A share of an amount (pounds paid, hours done): no interval, it is not a count of cases."""
@@ -246,9 +248,11 @@ class Report:
                     cells.append(Cell(DASH))
                     continue
                 value, low, high = rri
-                interval = "" if math.isnan(low) or math.isnan(high) else f"{low:.2f}–{high:.2f}"
-                flagged = bool(interval) and (high < 1 or low > 1)
-                cells.append(Cell(f"{value:.2f}", self.link(stage, breakdown, group), interval, flagged))
+                known = not (math.isnan(low) or math.isnan(high))
+                bounds = (f"{low:.2f}", f"{high:.2f}") if known else ("", "")
+                interval = "–".join(bounds) if known else ""
+                flagged = known and (high < 1 or low > 1)
+                cells.append(Cell(f"{value:.2f}", self.link(stage, breakdown, group), interval, flagged, bounds))
             table.rows.append((f"{group_label_} (reference)" if group == reference else group_label_, cells))
         return table
 

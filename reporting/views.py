@@ -57,21 +57,26 @@ def _sections_html(request, filters, build) -> str:
     html = cache.get(key)
     if html is None:
         report = Report(dashboard_figures(filters, build), filters)
-        sections = {
-            "funnel": report.funnel(),
-            "declined": report.reasons("declined", DECLINE_REASONS, _("Declined referrals by reason")),
-            "returned": report.reasons("returned", RETURN_REASONS, _("Returned cases by reason")),
-            "timeliness": report.timeliness(),
-            "caseload": report.caseload(),
-            "reparation": report.reparation(),
-            "harmed": report.harmed_party(),
-            "reoffending": report.reoffending(),
-            "survival": time_to_reoffence(report.figures["total"]["survival"]),
-        }
+        sections = _sections(report)
         context = {"sections": sections, "referrers": report.referrers(), "charts": report.charts(sections)}
         html = render_to_string("dashboard/_sections.html", context, request=request)
         cache.set(key, html, timeout=60 * 60)
     return mark_safe(html)
+
+
+def _sections(report: Report) -> dict:
+    """The dashboard's sections, as the page shows them and the figures export writes them."""
+    return {
+        "funnel": report.funnel(),
+        "declined": report.reasons("declined", DECLINE_REASONS, _("Declined referrals by reason")),
+        "returned": report.reasons("returned", RETURN_REASONS, _("Returned cases by reason")),
+        "timeliness": report.timeliness(),
+        "caseload": report.caseload(),
+        "reparation": report.reparation(),
+        "harmed": report.harmed_party(),
+        "reoffending": report.reoffending(),
+        "survival": time_to_reoffence(report.figures["total"]["survival"]),
+    }
 
 
 def _drilldown_params(request):
@@ -146,6 +151,23 @@ def export(request, fmt: str):
     if fmt == "xlsx":
         return exports.xlsx_response(filters, full=full, user=request.user)
     return exports.csv_response(filters, full=full, user=request.user)
+
+
+@require_safe
+def figures_export(request):
+    """Download every table of the dashboard's view as CSV: each figure with its 95 % interval."""
+    require_supervisor(request.user)
+    form, filters = _filters_or_400(request)
+    if filters is None:
+        return HttpResponseBadRequest("; ".join(form.non_field_errors()) or _("Invalid filters."))
+    build = latest_build()
+    if build is None:
+        return HttpResponseBadRequest(_("The figures have not been computed yet."))
+    report = Report(dashboard_figures(filters, build), filters)
+    sections = _sections(report)
+    sections["referrers"] = report.referrers()
+    del sections["survival"]  # written from its histograms: the section holds only the words
+    return exports.figures_response(filters, sections, report.figures["total"]["survival"])
 
 
 @require_safe

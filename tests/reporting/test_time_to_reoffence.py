@@ -1,6 +1,8 @@
 """Time to reoffence: who is in which cohort, and the days to a reoffence or to the last check
 answered, from the referral and from the closing, by the rollup and by the recount alike."""
 
+import csv
+import io
 import re
 from datetime import date, datetime
 
@@ -9,14 +11,17 @@ from django.urls import reverse
 
 from cases.followups import record_reoffending_check
 from cases.models import ReoffendingCheck
+from people.models import AuditEntry
 from reporting.filters import Filters
 from reporting.rollup import rebuild_rollup
 from tests.helpers import page_text
 from tests.reporting.conftest import LONDON
 from tests.reporting.test_figures import MARCH, both
+from tests.reporting.test_pages import wilson_text
 
 pytestmark = pytest.mark.django_db
 ANSWERED = datetime(2026, 9, 10, 9, 0, tzinfo=LONDON)
+MARCH_QUERY = {"start": "2026-03", "end": "2026-03"}
 
 
 @pytest.fixture
@@ -72,3 +77,37 @@ def test_the_dashboard_draws_the_curves_with_the_numbers_at_risk(followed, login
     assert "Completed the agreement No follow-up recorded yet" in section
     assert "100.0%" in section  # all of the returned cohort (one person) reoffended by 6 months
     assert html.count('role="img"') == 2 and "<path" in html  # a chart from each origin
+
+
+def test_the_figures_export_writes_every_rate_with_its_interval(followed, login, supervisor, officer):
+    rebuild_rollup()
+    url = reverse("dashboard:figures_csv")
+
+    assert login(officer).get(url, MARCH_QUERY).status_code == 403
+    response = login(supervisor).get(url, MARCH_QUERY)
+
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    accepted = next(
+        r
+        for r in rows
+        if r["table"] == "The funnel" and r["row"] == "Accepted (case opened)" and r["column"] == "Of referred"
+    )
+    # 2 of the 4 referred: 50.0 %, and Wilson's interval by hand.
+    assert (accepted["value"], f"{accepted['interval_low']}–{accepted['interval_high']}%") == (
+        "50.0%",
+        wilson_text(2, 4),
+    )
+    returned = next(
+        r
+        for r in rows
+        if r["section"] == "survival"
+        and r["table"] == "Time to reoffence, from the closure or decision"
+        and r["row"] == "Returned to the agency"
+        and r["column"] == "Reoffended by 6 months"
+    )
+    assert returned["value"] == "100.0%"  # Ben, the one person of the cohort, reoffended on day 60
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.EXPORT, detail__startswith="dashboard figures csv"
+    ).exists()
+    assert login(supervisor).get(url, {"start": "2026-13"}).status_code == 400
